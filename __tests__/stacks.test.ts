@@ -1,0 +1,159 @@
+import { Network } from "@cdktf/provider-docker/lib/network";
+import { Image } from "@cdktf/provider-docker/lib/image";
+import { PrivateKey } from "@cdktf/provider-tls/lib/private-key";
+import { SelfSignedCert } from "@cdktf/provider-tls/lib/self-signed-cert";
+import { Mount } from "@cdktf/provider-vault/lib/mount";
+import { environment, synthesize, stackSummary, resourcesOf } from "./helpers";
+import { STACK_IDS } from "../stacks/environment";
+import { statePath } from "../stacks/uyoop-stack";
+import { vaultAddressForTerraform } from "../stacks/vault-config-stack";
+
+describe("stack wiring", () => {
+  const { stacks, json } = synthesize();
+
+  test("three stacks, ordered platform -> vault-config -> workloads", () => {
+    expect(Object.keys(json).sort()).toEqual(["platform", "vault-config", "workloads"]);
+    expect(stacks.vaultConfig.dependencies).toEqual([stacks.platform]);
+    expect(stacks.workloads.dependencies).toEqual(expect.arrayContaining([stacks.platform, stacks.vaultConfig]));
+    expect(stacks.platform.dependencies).toEqual([]);
+  });
+
+  test("each stack has an explicit local backend with a relative, per-environment state path", () => {
+    for (const id of Object.values(STACK_IDS)) {
+      const backend = (JSON.parse(json[id]!) as { terraform: { backend: { local: { path: string } } } }).terraform.backend;
+      expect(backend).toEqual({ local: { path: `../../../state/uyoop-dev/${id}.tfstate` } });
+      expect(statePath("uyoop-dev", id)).toBe(backend.local.path);
+    }
+  });
+
+  test("each stack configures exactly the providers it uses, at the versions the bindings pin", () => {
+    const providers = (id: string) =>
+      (JSON.parse(json[id]!) as { terraform: { required_providers: Record<string, { source: string; version: string }> } }).terraform
+        .required_providers;
+    expect(providers("platform")).toEqual({
+      docker: { source: "kreuzwerker/docker", version: "3.6.2" },
+      tls: { source: "hashicorp/tls", version: "4.1.0" },
+    });
+    expect(providers("vault-config")).toEqual({ vault: { source: "hashicorp/vault", version: "5.6.0" } });
+    expect(providers("workloads")).toEqual({ docker: { source: "kreuzwerker/docker", version: "3.6.2" } });
+  });
+
+  test("no absolute machine path or secret-looking value in any stack", () => {
+    for (const text of Object.values(json)) {
+      expect(text).not.toMatch(/"\/(work|tmp|home|root|Users)\//);
+      expect(text).not.toContain(process.cwd());
+      expect(text).not.toMatch(/BEGIN [A-Z ]*PRIVATE KEY/);
+    }
+  });
+});
+
+describe("platform stack", () => {
+  const { json } = synthesize();
+  const platform = json["platform"]!;
+
+  test("the CA key is explicit ECDSA P-256 (never the provider's P224 default)", () => {
+    expect(platform).toHaveResourceWithProperties(PrivateKey, { algorithm: "ECDSA", ecdsa_curve: "P256" });
+  });
+
+  test("RSA environments get an RSA key of the configured size and no curve", () => {
+    const rsa = synthesize(environment({ tls: { algorithm: "RSA", rsaBits: 4096 } })).json["platform"]!;
+    const keys = Object.values(resourcesOf(rsa, "tls_private_key"));
+    expect(keys).toEqual([expect.objectContaining({ algorithm: "RSA", rsa_bits: 4096 })]);
+    expect(keys[0]).not.toHaveProperty("ecdsa_curve");
+  });
+
+  test("the CA certificate is a CA with signing uses, validity and renewal from the config", () => {
+    expect(platform).toHaveResourceWithProperties(SelfSignedCert, {
+      is_ca_certificate: true,
+      set_subject_key_id: true,
+      validity_period_hours: 43800,
+      early_renewal_hours: 8760,
+      allowed_uses: ["cert_signing", "crl_signing", "digital_signature"],
+      subject: [{ common_name: "uyoop-cal uyoop-dev CA", organization: "uyoop-cal" }],
+    });
+  });
+
+  test("five networks with their subnets; only edge and vaultPublish are non-internal, both without ICC", () => {
+    const networks = resourcesOf(platform, "docker_network");
+    const summary = Object.fromEntries(
+      Object.values(networks).map((n) => [
+        n["name"],
+        {
+          internal: n["internal"],
+          subnet: (n["ipam_config"] as { subnet: string }[])[0]!.subnet,
+          icc: (n["options"] as Record<string, string>)["com.docker.network.bridge.enable_icc"],
+          hostBinding: (n["options"] as Record<string, string>)["com.docker.network.bridge.host_binding_ipv4"],
+        },
+      ]),
+    );
+    expect(summary).toEqual({
+      "uyoop-dev-edge": { internal: false, subnet: "172.30.0.0/24", icc: "false", hostBinding: "127.0.0.1" },
+      "uyoop-dev-vault-publish": { internal: false, subnet: "172.30.1.0/24", icc: "false", hostBinding: "127.0.0.1" },
+      "uyoop-dev-raft": { internal: true, subnet: "172.30.2.0/24", icc: "true", hostBinding: undefined },
+      "uyoop-dev-vault-clients": { internal: true, subnet: "172.30.3.0/24", icc: "true", hostBinding: undefined },
+      "uyoop-dev-data": { internal: true, subnet: "172.30.4.0/24", icc: "true", hostBinding: undefined },
+    });
+    expect(platform).toHaveResourceWithProperties(Network, { driver: "bridge" });
+  });
+
+  test("subnets and names follow the configuration", () => {
+    const custom = synthesize(environment({ name: "uyoop-qa", networks: { data: { subnet: "10.99.0.0/24" } } })).json["platform"]!;
+    expect(custom).toHaveResourceWithProperties(Network, { name: "uyoop-qa-data", ipam_config: [{ subnet: "10.99.0.0/24" }] });
+  });
+});
+
+describe("vault-config stack", () => {
+  test("the provider verifies TLS with the CA from the operator directory and presents its client certificate", () => {
+    const vault = synthesize().json["vault-config"]!;
+    expect(vault).toHaveProviderWithProperties(
+      { tfResourceType: "vault" },
+      {
+        address: "https://localhost:8200",
+        ca_cert_file: '${pathexpand("~/.uyoop-cal/uyoop-dev")}/ca.pem',
+        client_auth: [
+          {
+            cert_file: '${pathexpand("~/.uyoop-cal/uyoop-dev")}/terraform-client.pem',
+            key_file: '${pathexpand("~/.uyoop-cal/uyoop-dev")}/terraform-client-key.pem',
+          },
+        ],
+        skip_tls_verify: false,
+        skip_child_token: false,
+        token_name: "terraform-uyoop-dev",
+      },
+    );
+    const provider = (JSON.parse(vault) as { provider: { vault: Record<string, unknown>[] } }).provider.vault[0]!;
+    expect(provider).not.toHaveProperty("token");
+  });
+
+  test("without mTLS the provider presents no client certificate", () => {
+    const vault = synthesize(environment({ vault: { mtls: false } })).json["vault-config"]!;
+    const provider = (JSON.parse(vault) as { provider: { vault: Record<string, unknown>[] } }).provider.vault[0]!;
+    expect(provider).not.toHaveProperty("client_auth");
+  });
+
+  test("the address follows the bind interface and node 1's host port", () => {
+    expect(vaultAddressForTerraform("127.0.0.1", 8200)).toBe("https://localhost:8200");
+    expect(vaultAddressForTerraform("10.0.0.5", 18200)).toBe("https://10.0.0.5:18200");
+  });
+
+  test("the KV v2 mount is protected from destruction unless allowDataLoss says why", () => {
+    const prot = synthesize().json["vault-config"]!;
+    expect(prot).toHaveResourceWithProperties(Mount, { path: "secret", type: "kv", options: { version: "2" }, lifecycle: { prevent_destroy: true } });
+    const open = synthesize(environment({ allowDataLoss: { reason: "tear down the demo environment" } })).json["vault-config"]!;
+    expect(open).toHaveResourceWithProperties(Mount, { path: "secret", lifecycle: { prevent_destroy: false } });
+  });
+});
+
+describe("workloads stack", () => {
+  test("the app image comes from the configuration and is kept on destroy", () => {
+    const workloads = synthesize(environment({ app: { image: "uyoop-cal:2.3.4" } })).json["workloads"]!;
+    expect(workloads).toHaveResourceWithProperties(Image, { name: "uyoop-cal:2.3.4", keep_locally: true });
+  });
+});
+
+describe("snapshots (review each change as a plan diff)", () => {
+  const { json } = synthesize();
+  test.each(Object.values(STACK_IDS))("%s", (id) => {
+    expect(stackSummary(json[id]!)).toMatchSnapshot();
+  });
+});

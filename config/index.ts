@@ -1,0 +1,5 @@
+export * from "./errors";
+export * from "./schema";
+export * from "./defaults";
+export * from "./validate";
+export * from "./load";
