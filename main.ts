@@ -11,17 +11,7 @@ import { App } from "cdktf";
 import { loadEnvironment } from "./config/load";
 import { UserInputError, formatProblem } from "./config/errors";
 import { buildEnvironment } from "./stacks/environment";
-
-/** The directory holding package.json, found from this file (works from source and from dist/). */
-function projectRoot(): string {
-  let dir = __dirname;
-  while (!fs.existsSync(path.join(dir, "package.json"))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error("package.json not found above " + __dirname);
-    dir = parent;
-  }
-  return dir;
-}
+import { projectRoot } from "./constructs/project-files";
 
 export function main(env: NodeJS.ProcessEnv = process.env): number {
   const outdir = env["CDKTF_OUTDIR"] ?? "cdktf.out";

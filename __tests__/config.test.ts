@@ -102,6 +102,7 @@ const rejected: [string, Record<string, unknown>, string, RegExp][] = [
   ["a database name that is not an identifier", { postgres: { database: "devops-calendar" } }, "postgres.database", /SQL identifier/],
   ["an environment name with capitals", { name: "Uyoop" }, "name", /lowercase/],
   ["a privileged app port", { app: { port: 80 } }, "app.port", /NET_BIND_SERVICE/],
+  ["the app as root", { app: { user: "0:0" } }, "app.user", /numeric non-root/],
 ];
 
 describe("invalid environments are rejected with one line naming the field", () => {

@@ -32,6 +32,8 @@ describe("stack wiring", () => {
         .required_providers;
     expect(providers("platform")).toEqual({
       docker: { source: "kreuzwerker/docker", version: "3.6.2" },
+      local: { source: "hashicorp/local", version: "2.6.1" },
+      random: { source: "hashicorp/random", version: "3.7.2" },
       tls: { source: "hashicorp/tls", version: "4.1.0" },
     });
     expect(providers("vault-config")).toEqual({ vault: { source: "hashicorp/vault", version: "5.6.0" } });
@@ -58,8 +60,11 @@ describe("platform stack", () => {
   test("RSA environments get an RSA key of the configured size and no curve", () => {
     const rsa = synthesize(environment({ tls: { algorithm: "RSA", rsaBits: 4096 } })).json["platform"]!;
     const keys = Object.values(resourcesOf(rsa, "tls_private_key"));
-    expect(keys).toEqual([expect.objectContaining({ algorithm: "RSA", rsa_bits: 4096 })]);
-    expect(keys[0]).not.toHaveProperty("ecdsa_curve");
+    expect(keys.length).toBeGreaterThan(1);
+    for (const key of keys) {
+      expect(key).toMatchObject({ algorithm: "RSA", rsa_bits: 4096 });
+      expect(key).not.toHaveProperty("ecdsa_curve");
+    }
   });
 
   test("the CA certificate is a CA with signing uses, validity and renewal from the config", () => {
@@ -99,6 +104,49 @@ describe("platform stack", () => {
   test("subnets and names follow the configuration", () => {
     const custom = synthesize(environment({ name: "uyoop-qa", networks: { data: { subnet: "10.99.0.0/24" } } })).json["platform"]!;
     expect(custom).toHaveResourceWithProperties(Network, { name: "uyoop-qa-data", ipam_config: [{ subnet: "10.99.0.0/24" }] });
+  });
+});
+
+describe("platform stack: operator directory and bootstrap", () => {
+  const platform = synthesize().json["platform"]!;
+  const dir = '${pathexpand("~/.uyoop-cal/uyoop-dev")}';
+
+  test("the operator directory gets the CA and Terraform's client certificate; the key is 0600 and sensitive", () => {
+    expect(resourcesOf(platform, "local_file")).toEqual({
+      "operator-dir_ca": expect.objectContaining({ filename: `${dir}/ca.pem`, file_permission: "0644", directory_permission: "0700" }),
+      "operator-dir_terraform-client-cert": expect.objectContaining({ filename: `${dir}/terraform-client.pem`, file_permission: "0644" }),
+    });
+    expect(resourcesOf(platform, "local_sensitive_file")).toEqual({
+      "operator-dir_terraform-client-key": expect.objectContaining({ filename: `${dir}/terraform-client-key.pem`, file_permission: "0600", directory_permission: "0700" }),
+    });
+  });
+
+  test("the bootstrap is a one-shot job on the clients network writing only to the operator directory", () => {
+    const job = Object.values(resourcesOf(platform, "docker_container")).find((c) => c["name"] === "uyoop-dev-vault-bootstrap")!;
+    expect(job).toMatchObject({ attach: true, must_run: false, rm: false, logs: false, read_only: true, capabilities: { drop: ["ALL"] } });
+    expect(job["networks_advanced"]).toEqual([{ name: "${docker_network.networks_vaultClients.name}" }]);
+    expect(job["volumes"]).toEqual([
+      expect.objectContaining({ container_path: "/bootstrap", read_only: true }),
+      { host_path: dir, container_path: "/operator", read_only: false },
+    ]);
+    expect(job["env"]).toEqual(
+      expect.arrayContaining([
+        "VAULT_NODES=https://vault-1:8200 https://vault-2:8200 https://vault-3:8200",
+        "INIT_FILE=/operator/vault-init.json",
+        "KEY_SHARES=5",
+        "KEY_THRESHOLD=3",
+        "VAULT_CLIENT_CERT=/bootstrap/tls/client.pem",
+      ]),
+    );
+    const triggers = (job["lifecycle"] as { replace_triggered_by: string[] }).replace_triggered_by;
+    for (const n of [1, 2, 3]) expect(triggers).toContain(`\${docker_container.vault_vault-${n}_server}`);
+  });
+
+  test("the bootstrap runs as the operator directory's owner; root is a recorded weakening", () => {
+    const { stacks } = synthesize(environment({ host: { operatorUid: 1000, operatorGid: 1000 } }));
+    expect(stacks.platform.bootstrap.job.weakenings).toEqual([]);
+    const root = synthesize().stacks.platform.bootstrap.job.weakenings;
+    expect(root.map((w) => w.property)).toEqual(["runAsRoot"]);
   });
 });
 

@@ -12,6 +12,8 @@ export function devDefaults(): EnvironmentConfig {
     host: {
       bindAddress: "127.0.0.1",
       operatorDir: "~/.uyoop-cal/uyoop-dev",
+      operatorUid: 0,
+      operatorGid: 0,
     },
     networks: {
       edge: { subnet: "172.30.0.0/24" },
@@ -37,6 +39,7 @@ export function devDefaults(): EnvironmentConfig {
       hostPorts: [8200, 8210, 8220],
       tlsMinVersion: "tls12",
       mtls: true,
+      terraformToken: "file",
       memoryMb: 512,
       logLevel: "info",
       unseal: { keyShares: 5, keyThreshold: 3, pgpKeys: [] },
@@ -56,6 +59,7 @@ export function devDefaults(): EnvironmentConfig {
     },
     app: {
       image: "uyoop-cal:1.0.0",
+      user: "1000:1000",
       port: 8000,
       healthPath: "/health",
       replicas: 1,

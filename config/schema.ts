@@ -46,6 +46,14 @@ export const environmentSchema = z.strictObject({
      * @default "~/.uyoop-cal/<name>"
      */
     operatorDir: z.string(),
+    /**
+     * Numeric uid and gid that own the operator directory on the (Docker = Terraform) host. The
+     * bootstrap job runs as them to write the init material there. 0 (root) is a recorded
+     * weakening; set your own `id -u`/`id -g` when Terraform does not run as root.
+     * @default 0, 0
+     */
+    operatorUid: z.number().int().min(0),
+    operatorGid: z.number().int().min(0),
   }),
 
   networks: z.strictObject({
@@ -103,6 +111,13 @@ export const environmentSchema = z.strictObject({
     mtls: z.boolean(),
     /** Memory limit per node in MiB (swap is set equal, i.e. none). @default 512; prod 1024 */
     memoryMb,
+    /**
+     * Where Terraform's Vault token comes from: "file" reads <operatorDir>/terraform-token (the
+     * bootstrap writes the initial root token there, so `cdktf deploy '*'` runs end to end; after
+     * revoking root, put an operator token there); "environment" reads VAULT_TOKEN.
+     * @default "file"
+     */
+    terraformToken: z.enum(["file", "environment"]),
     /** Vault server log level. @default "info" */
     logLevel: z.enum(["trace", "debug", "info", "warn", "error"]),
     unseal: z.strictObject({
@@ -152,6 +167,8 @@ export const environmentSchema = z.strictObject({
   app: z.strictObject({
     /** The uyoop-cal image. @default "uyoop-cal:1.0.0" */
     image: z.string(),
+    /** Numeric "uid:gid" the app image runs as (the seeds' image: appuser 1000). @default "1000:1000" */
+    user: z.string(),
     /** Port the app listens on inside the container. @default 8000 */
     port: z.number().int(),
     /** HTTP path of the app's health endpoint. @default "/health" */

@@ -291,6 +291,9 @@ const checkWorkloads: Rule = (c) => {
   if (!/^[a-z_][a-z0-9_]{0,62}$/.test(c.postgres.database) || c.postgres.database.startsWith("pg_")) {
     out.push(problem("postgres.database", `${show(c.postgres.database)} is not a plain lowercase SQL identifier; use letters, digits and underscores, e.g. "devops_calendar"`));
   }
+  if (!/^[1-9]\d*:\d+$/.test(c.app.user)) {
+    out.push(problem("app.user", `${show(c.app.user)} must be a numeric non-root "uid:gid", e.g. "1000:1000"`));
+  }
   if (c.app.port < 1024 || c.app.port > 65535) {
     out.push(problem("app.port", `${c.app.port} needs NET_BIND_SERVICE or is invalid; listen on a port from 1024 to 65535 (the seeds' app uses 8000)`));
   }

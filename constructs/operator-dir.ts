@@ -16,6 +16,8 @@ export const OPERATOR_FILES = {
   terraformClientKey: "terraform-client-key.pem",
   /** Output of `vault operator init` (JSON, mode 0600): unseal shares and the initial root token. */
   initMaterial: "vault-init.json",
+  /** The token Terraform's Vault provider uses (mode 0600): the initial root token, then an operator token. */
+  terraformToken: "terraform-token",
 } as const;
 
 export type OperatorFile = keyof typeof OPERATOR_FILES;

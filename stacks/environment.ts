@@ -19,9 +19,9 @@ export interface UyoopEnvironment {
 
 export function buildEnvironment(app: App, config: EnvironmentConfig): UyoopEnvironment {
   const platform = new PlatformStack(app, STACK_IDS.platform, { config });
-  const vaultConfig = new VaultConfigStack(app, STACK_IDS.vaultConfig, { config });
+  const vaultConfig = new VaultConfigStack(app, STACK_IDS.vaultConfig, { config, platform });
   vaultConfig.addDependency(platform);
-  const workloads = new WorkloadsStack(app, STACK_IDS.workloads, { config });
+  const workloads = new WorkloadsStack(app, STACK_IDS.workloads, { config, platform, vaultConfig });
   workloads.addDependency(vaultConfig);
   workloads.addDependency(platform);
   return { platform, vaultConfig, workloads };

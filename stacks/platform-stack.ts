@@ -1,38 +1,117 @@
 /**
- * Platform stack (tls + docker): the PKI, the networks, and (issue "The platform") the Vault
- * cluster with its bootstrap and PostgreSQL. Applied first: the Vault provider cannot configure
- * a Vault that the same apply creates, initializes and unseals.
+ * Platform stack (tls + docker + local): the PKI, the networks, the Vault cluster and its
+ * bootstrap, and the operator directory. Applied first: the Vault provider cannot configure a
+ * Vault that the same apply creates, initializes and unseals.
  */
 import type { Construct } from "constructs";
 import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
+import { LocalProvider } from "@cdktf/provider-local/lib/provider";
+import { RandomProvider } from "@cdktf/provider-random/lib/provider";
+import { PostgresServer } from "../constructs/postgres/postgres-server";
 import { TlsProvider } from "@cdktf/provider-tls/lib/provider";
-import { CertificateAuthority } from "../constructs/pki/certificate-authority";
-import { keySpecOf } from "../constructs/pki/key-spec";
+import { EnvironmentPki } from "../constructs/pki/environment-pki";
 import { EnvironmentNetworks } from "../constructs/docker/environment-networks";
+import { OperatorDirectory } from "../constructs/operator-directory";
+import { VaultCluster } from "../constructs/vault/vault-cluster";
+import { VaultBootstrap } from "../constructs/vault/vault-bootstrap";
 import { UyoopStack, type UyoopStackProps } from "./uyoop-stack";
 
+/** DNS names of PostgreSQL on the data network. */
+export function postgresDnsNames(environment: string): string[] {
+  return [`${environment}-postgres`, "postgres"];
+}
+
+/** Each node's image: the per-node override, else the cluster image. */
+export function vaultNodeImages(vault: UyoopStackProps["config"]["vault"]): string[] {
+  return Array.from({ length: vault.nodeCount }, (_, i) => vault.nodeImages[String(i + 1)] ?? vault.image);
+}
+
 export class PlatformStack extends UyoopStack {
-  public readonly ca: CertificateAuthority;
+  public readonly pki: EnvironmentPki;
   public readonly networks: EnvironmentNetworks;
+  public readonly vault: VaultCluster;
+  public readonly bootstrap: VaultBootstrap;
+  public readonly operatorDirectory: OperatorDirectory;
+  public readonly postgres: PostgresServer;
 
   constructor(scope: Construct, id: string, props: UyoopStackProps) {
     super(scope, id, props);
     const c = this.config;
     new TlsProvider(this, "tls", {});
     new DockerProvider(this, "docker", {});
+    new LocalProvider(this, "local", {});
+    new RandomProvider(this, "random", {});
 
-    this.ca = new CertificateAuthority(this, "ca", {
-      commonName: `${c.tls.organization} ${c.name} CA`,
-      organization: c.tls.organization,
-      key: keySpecOf(c.tls),
-      validityHours: c.tls.caValidityHours,
-      earlyRenewalHours: c.tls.caEarlyRenewalHours,
+    this.pki = new EnvironmentPki(this, "pki", {
+      environment: c.name,
+      tls: c.tls,
+      vaultNodeCount: c.vault.nodeCount,
+      bindAddress: c.host.bindAddress,
+      postgresDnsNames: postgresDnsNames(c.name),
     });
 
     this.networks = new EnvironmentNetworks(this, "networks", {
       environment: c.name,
       networks: c.networks,
       bindAddress: c.host.bindAddress,
+    });
+
+    this.operatorDirectory = new OperatorDirectory(this, "operator-dir", {
+      operatorDir: c.host.operatorDir,
+      ca: this.pki.ca,
+      terraformClient: this.pki.clients.terraform,
+    });
+
+    this.vault = new VaultCluster(this, "vault", {
+      environment: c.name,
+      nodeImages: vaultNodeImages(c.vault),
+      hostPorts: c.vault.hostPorts,
+      bindAddress: c.host.bindAddress,
+      networks: {
+        raft: this.networks.network("raft").name,
+        clients: this.networks.network("vaultClients").name,
+        publish: this.networks.network("vaultPublish").name,
+        data: this.networks.network("data").name,
+      },
+      ca: this.pki.ca,
+      nodeCertificates: this.pki.vaultNodes,
+      tlsMinVersion: c.vault.tlsMinVersion,
+      mtls: c.vault.mtls,
+      memoryMb: c.vault.memoryMb,
+      logLevel: c.vault.logLevel,
+      protection: this.protection,
+    });
+
+    const [, postgresAlias] = postgresDnsNames(c.name);
+    this.postgres = new PostgresServer(this, "postgres", {
+      environment: c.name,
+      image: c.postgres.image,
+      database: c.postgres.database,
+      memoryMb: c.postgres.memoryMb,
+      dataNetwork: this.networks.network("data").name,
+      dataSubnet: c.networks.data.subnet,
+      alias: postgresAlias!,
+      certificate: this.pki.postgres,
+      caCertPem: this.pki.ca.certPem,
+      tlsMinVersion: c.vault.tlsMinVersion,
+      protection: this.protection,
+    });
+
+    this.bootstrap = new VaultBootstrap(this, "vault-bootstrap", {
+      environment: c.name,
+      nodes: this.vault.nodes,
+      image: this.vault.nodes[0]!.container.container.image,
+      clientsNetwork: this.networks.network("vaultClients").name,
+      ca: this.pki.ca,
+      clientCertificate: this.pki.clients.bootstrap,
+      mtls: c.vault.mtls,
+      keyShares: c.vault.unseal.keyShares,
+      keyThreshold: c.vault.unseal.keyThreshold,
+      pgpKeys: c.vault.unseal.pgpKeys,
+      operatorDir: c.host.operatorDir,
+      operatorUid: c.host.operatorUid,
+      operatorGid: c.host.operatorGid,
+      operatorDirReady: this.operatorDirectory.files,
     });
   }
 }

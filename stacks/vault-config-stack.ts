@@ -1,16 +1,32 @@
 /**
- * Vault configuration stack (vault provider): mounts, auth methods, policies, audit devices.
+ * Vault configuration stack (vault provider): the seeds' init-vault.sh as declarative code.
+ * Policies from policies/, KV v2 at secret/ (bounded versions), TOTP at totp/, AppRole with the
+ * uyoop-app role, the app's credential-less configuration, two audit devices, Raft autopilot.
  * Applied after the platform stack has created, initialized and unsealed the cluster.
  *
  * The provider talks to node 1's published port over TLS, verifying the environment's CA, and
- * presents its own client certificate when mTLS is on. Files come from the operator directory,
- * expanded at apply time. The token comes from VAULT_TOKEN (never from synthesized JSON).
+ * presents its own client certificate when mTLS is on. Its token comes from the operator
+ * directory's token file or VAULT_TOKEN, never from synthesized JSON.
  */
 import type { Construct } from "constructs";
 import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
 import { Mount } from "@cdktf/provider-vault/lib/mount";
+import { KvSecretBackendV2 } from "@cdktf/provider-vault/lib/kv-secret-backend-v2";
+import { KvSecretV2 } from "@cdktf/provider-vault/lib/kv-secret-v2";
+import { AuthBackend } from "@cdktf/provider-vault/lib/auth-backend";
+import { ApproleAuthBackendRole } from "@cdktf/provider-vault/lib/approle-auth-backend-role";
+import { Audit } from "@cdktf/provider-vault/lib/audit";
+import { RaftAutopilot } from "@cdktf/provider-vault/lib/raft-autopilot";
+import { CertAuthBackendRole } from "@cdktf/provider-vault/lib/cert-auth-backend-role";
 import { operatorFileExpression } from "../constructs/operator-dir";
+import { VaultPolicies } from "../constructs/vault/vault-policies";
+import { VAULT_PATHS } from "../constructs/vault/vault-cluster";
+import { postgresDnsNames, type PlatformStack } from "./platform-stack";
+import { VaultDatabaseEngine } from "../constructs/vault/database-engine";
+import { POSTGRES_ADMIN } from "../constructs/postgres/postgres-server";
+import { POSTGRES_PORT } from "../constructs/postgres/postgres-settings";
 import { UyoopStack, type UyoopStackProps } from "./uyoop-stack";
+import { APP_FILES } from "../constructs/app/app-contract";
 
 /** The address Terraform uses for Vault: node 1 on the published interface. */
 export function vaultAddressForTerraform(bindAddress: string, hostPort: number): string {
@@ -19,22 +35,53 @@ export function vaultAddressForTerraform(bindAddress: string, hostPort: number):
   return `https://${host}:${hostPort}`;
 }
 
+/** Where the app finds the CA inside its container (docs/APP-CONTRACT.md). */
+export const APP_CA_PATH = APP_FILES.caCert;
+
+/** The app's database DSN: host, port, database and full TLS verification; never credentials. */
+export function appDatabaseUrl(environment: string, database: string): string {
+  return `postgresql://${postgresDnsNames(environment)[0]}:${POSTGRES_PORT}/${database}?sslmode=verify-full&sslrootcert=${APP_CA_PATH}`;
+}
+
+/** Role name of the application in AppRole. */
+export const APP_ROLE = "uyoop-app";
+
+/** Role of the SecretID issuer job in the cert auth method. */
+export const SECRET_ID_ISSUER_ROLE = "secretid-issuer";
+
+export interface VaultConfigStackProps extends UyoopStackProps {
+  /** The platform stack: its CA is trusted by the cert auth method. */
+  readonly platform: PlatformStack;
+}
+
 export class VaultConfigStack extends UyoopStack {
   public readonly kv: Mount;
+  public readonly totp: Mount;
+  public readonly approle: AuthBackend;
+  public readonly appRole: ApproleAuthBackendRole;
+  public readonly policies: VaultPolicies;
+  public readonly certAuth: AuthBackend;
+  public readonly database: VaultDatabaseEngine;
 
-  constructor(scope: Construct, id: string, props: UyoopStackProps) {
+  constructor(scope: Construct, id: string, props: VaultConfigStackProps) {
     super(scope, id, props);
     const c = this.config;
+    const v = c.vault;
     new VaultProvider(this, "vault", {
-      address: vaultAddressForTerraform(c.host.bindAddress, c.vault.hostPorts[0]!),
+      address: vaultAddressForTerraform(c.host.bindAddress, v.hostPorts[0]!),
       caCertFile: operatorFileExpression(c.host.operatorDir, "caCert"),
-      ...(c.vault.mtls
+      ...(v.mtls
         ? {
-            clientAuth: [{
-              certFile: operatorFileExpression(c.host.operatorDir, "terraformClientCert"),
-              keyFile: operatorFileExpression(c.host.operatorDir, "terraformClientKey"),
-            }],
+            clientAuth: [
+              {
+                certFile: operatorFileExpression(c.host.operatorDir, "terraformClientCert"),
+                keyFile: operatorFileExpression(c.host.operatorDir, "terraformClientKey"),
+              },
+            ],
           }
+        : {}),
+      ...(v.terraformToken === "file"
+        ? { authLoginTokenFile: [{ filename: operatorFileExpression(c.host.operatorDir, "terraformToken") }] }
         : {}),
       skipTlsVerify: false,
       skipChildToken: false,
@@ -42,12 +89,103 @@ export class VaultConfigStack extends UyoopStack {
       maxLeaseTtlSeconds: 1200,
     });
 
+    this.policies = new VaultPolicies(this, "policies");
+
+    // Secrets engines: data lives here, so destruction is refused unless allowDataLoss says why.
     this.kv = new Mount(this, "kv", {
       path: "secret",
       type: "kv",
       options: { version: "2" },
-      description: "uyoop-cal application secrets (KV v2)",
+      description: "uyoop-cal application configuration (KV v2)",
       lifecycle: this.protection.lifecycle(),
+    });
+    new KvSecretBackendV2(this, "kv-settings", { mount: this.kv.path, maxVersions: v.kv.maxVersions, casRequired: false });
+    this.totp = new Mount(this, "totp", {
+      path: "totp",
+      type: "totp",
+      description: "uyoop-cal users' TOTP keys",
+      lifecycle: this.protection.lifecycle(),
+    });
+
+    // The app's configuration: where the database is, never who to log in as (that comes from
+    // the database engine), so it is not a secret and may sit in state.
+    new KvSecretV2(this, "app-config", {
+      mount: this.kv.path,
+      name: "app/config",
+      dataJson: JSON.stringify({ database_url: appDatabaseUrl(c.name, c.postgres.database) }),
+    });
+
+    // AppRole: the app logs in with a RoleID (delivered by Terraform) and a SecretID (issued at
+    // run time by a job, never through Terraform state or env: docs/APP-CONTRACT.md).
+    this.approle = new AuthBackend(this, "approle", { type: "approle", path: "approle", description: "application logins" });
+    const clients = c.networks.vaultClients.subnet;
+    this.appRole = new ApproleAuthBackendRole(this, "app-role", {
+      backend: this.approle.path,
+      roleName: APP_ROLE,
+      tokenPolicies: [this.policies.policy("app-policy").name],
+      tokenTtl: v.appRole.tokenTtlSeconds,
+      tokenMaxTtl: v.appRole.tokenMaxTtlSeconds,
+      tokenType: "service",
+      tokenBoundCidrs: [clients],
+      bindSecretId: true,
+      secretIdBoundCidrs: [clients],
+      secretIdTtl: v.appRole.secretIdTtlSeconds,
+      secretIdNumUses: v.appRole.secretIdNumUses,
+    });
+
+    this.database = new VaultDatabaseEngine(this, "database", {
+      host: postgresDnsNames(c.name)[0]!,
+      port: POSTGRES_PORT,
+      database: c.postgres.database,
+      adminUser: POSTGRES_ADMIN,
+      adminPassword: props.platform.postgres.adminPassword.result,
+      caCertPem: props.platform.pki.ca.certPem,
+      sql: props.platform.postgres.sql,
+      defaultTtlSeconds: v.appRole.tokenTtlSeconds,
+      maxTtlSeconds: v.appRole.tokenMaxTtlSeconds,
+      protection: this.protection,
+    });
+
+    // Jobs prove who they are with their client certificate (signed by the environment CA,
+    // presented on every connection anyway): no secret is ever handed to them.
+    this.certAuth = new AuthBackend(this, "cert", { type: "cert", path: "cert", description: "job logins by client certificate" });
+    new CertAuthBackendRole(this, "secretid-issuer-role", {
+      backend: this.certAuth.path,
+      name: SECRET_ID_ISSUER_ROLE,
+      certificate: props.platform.pki.ca.certPem,
+      allowedCommonNames: [`${c.name}-secretid`],
+      tokenPolicies: [this.policies.policy("secretid-rotation-policy").name],
+      tokenTtl: 300,
+      tokenMaxTtl: 600,
+      tokenBoundCidrs: [clients],
+      tokenType: "service",
+    });
+
+    // Two audit devices, so one failing never blocks Vault; raw values are never logged.
+    if (v.audit.file) {
+      new Audit(this, "audit-file", {
+        type: "file",
+        path: "file",
+        description: "audit log on each node's audit volume",
+        options: { file_path: `${VAULT_PATHS.logs}/audit.log`, mode: v.audit.fileMode, log_raw: "false" },
+      });
+    }
+    if (v.audit.stdout) {
+      new Audit(this, "audit-stdout", {
+        type: "file",
+        path: "stdout",
+        description: "audit log on stdout (docker logs)",
+        options: { file_path: "stdout", log_raw: "false" },
+      });
+    }
+
+    new RaftAutopilot(this, "autopilot", {
+      cleanupDeadServers: true,
+      deadServerLastContactThreshold: "24h0m0s",
+      lastContactThreshold: "10s",
+      maxTrailingLogs: 1000,
+      minQuorum: v.nodeCount,
+      serverStabilizationTime: "10s",
     });
   }
 }

@@ -1,19 +1,55 @@
 /**
- * Workloads stack (docker): the uyoop-cal app containers, which need what Vault issued (the
- * AppRole credentials). Applied last.
+ * Workloads stack (docker): the uyoop-cal app, which needs what Vault issued (its AppRole RoleID
+ * from the vault-config stack, and a SecretID issued at run time). Applied last.
  */
 import type { Construct } from "constructs";
 import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
-import { Image } from "@cdktf/provider-docker/lib/image";
+import { UyoopApp } from "../constructs/app/uyoop-app";
+import { VAULT_SERVICE_ALIAS } from "../constructs/vault/vault-names";
+import { VAULT_API_PORT } from "../constructs/vault/vault-server-config";
+import type { PlatformStack } from "./platform-stack";
+import { APP_ROLE, SECRET_ID_ISSUER_ROLE, type VaultConfigStack } from "./vault-config-stack";
 import { UyoopStack, type UyoopStackProps } from "./uyoop-stack";
 
-export class WorkloadsStack extends UyoopStack {
-  public readonly appImage: Image;
+export interface WorkloadsStackProps extends UyoopStackProps {
+  readonly platform: PlatformStack;
+  readonly vaultConfig: VaultConfigStack;
+}
 
-  constructor(scope: Construct, id: string, props: UyoopStackProps) {
+export class WorkloadsStack extends UyoopStack {
+  public readonly app: UyoopApp;
+
+  constructor(scope: Construct, id: string, props: WorkloadsStackProps) {
     super(scope, id, props);
+    const c = this.config;
     new DockerProvider(this, "docker", {});
-    // keep_locally: destroying the stack must not delete an image other environments may use.
-    this.appImage = new Image(this, "app-image", { name: this.config.app.image, keepLocally: true });
+    const pki = props.platform.pki;
+    const networks = props.platform.networks;
+    this.app = new UyoopApp(this, "app", {
+      environment: c.name,
+      image: c.app.image,
+      user: c.app.user,
+      port: c.app.port,
+      healthPath: c.app.healthPath,
+      replicas: c.app.replicas,
+      hostPort: c.app.hostPort,
+      bindAddress: c.host.bindAddress,
+      memoryMb: c.app.memoryMb,
+      networks: {
+        edge: networks.network("edge").name,
+        vaultClients: networks.network("vaultClients").name,
+        data: networks.network("data").name,
+      },
+      vaultAddr: `https://${VAULT_SERVICE_ALIAS}:${VAULT_API_PORT}`,
+      caCertPem: pki.ca.certPem,
+      clientCertPem: pki.clients.app.certPem,
+      clientKeyPem: pki.clients.app.keyPem,
+      issuerCertPem: pki.clients.secretid.certPem,
+      issuerKeyPem: pki.clients.secretid.keyPem,
+      issuerCertRole: SECRET_ID_ISSUER_ROLE,
+      appRoleName: APP_ROLE,
+      roleId: props.vaultConfig.appRole.roleId,
+      vaultCliImage: c.vault.image,
+    });
   }
 }

@@ -1,0 +1,43 @@
+/**
+ * The application's contract with Vault (docs/APP-CONTRACT.md is its prose form): where the app
+ * finds what it needs inside its container, and the environment variables that point there.
+ * Only paths and addresses are in the environment; every secret is a read-only file.
+ */
+
+/** Directory of the files Terraform delivers (CA, the app's client certificate and key, RoleID). */
+export const APP_VAULT_DIR = "/run/uyoop/vault";
+/** Directory of the SecretID file, written by the SecretID issuer job. */
+export const APP_SECRET_ID_DIR = "/run/uyoop/secret-id";
+
+export const APP_FILES = {
+  caCert: `${APP_VAULT_DIR}/ca.pem`,
+  clientCert: `${APP_VAULT_DIR}/client.pem`,
+  clientKey: `${APP_VAULT_DIR}/client-key.pem`,
+  roleId: `${APP_VAULT_DIR}/role-id`,
+  secretId: `${APP_SECRET_ID_DIR}/secret-id`,
+} as const;
+
+/** Vault paths the app uses (all granted by policies/app-policy.hcl). */
+export const APP_VAULT_PATHS = {
+  config: "secret/data/app/config",
+  databaseCredentials: "database/creds/uyoop-app",
+  totpKeys: "totp/keys/user_<id>",
+  totpCode: "totp/code/user_<id>",
+  approleLogin: "auth/approle/login",
+} as const;
+
+/** The environment variables the app receives: addresses and file paths, never a secret. */
+export function appEnvironment(vaultAddr: string, appPort: number): Record<string, string> {
+  return {
+    VAULT_ADDR: vaultAddr,
+    VAULT_CACERT: APP_FILES.caCert,
+    VAULT_CLIENT_CERT: APP_FILES.clientCert,
+    VAULT_CLIENT_KEY: APP_FILES.clientKey,
+    VAULT_ROLE_ID_FILE: APP_FILES.roleId,
+    VAULT_SECRET_ID_FILE: APP_FILES.secretId,
+    VAULT_CONFIG_PATH: APP_VAULT_PATHS.config,
+    VAULT_DB_CREDS_PATH: APP_VAULT_PATHS.databaseCredentials,
+    VAULT_TOTP_MOUNT: "totp",
+    PORT: String(appPort),
+  };
+}

@@ -1,0 +1,171 @@
+/**
+ * UyoopApp: the uyoop-cal application containers and how their Vault credentials reach them.
+ *
+ * - The CA, the app's client certificate and key, and the RoleID (an identifier) are delivered
+ *   by a VolumeSeed and mounted read-only.
+ * - The SecretID is issued inside the environment by a one-shot job that authenticates with its
+ *   own client certificate (Vault cert auth) and writes it to a volume the app mounts read-only.
+ *   It never passes through Terraform (so the provider dropping used SecretIDs from state does
+ *   not matter), container env, or logs. Re-running the job rotates it.
+ * - Each replica is a HardenedContainer on the edge network (its published port), the Vault
+ *   clients network and the data network, published at `hostPort + i` on the bind interface.
+ */
+import { Construct } from "constructs";
+import { Image } from "@cdktf/provider-docker/lib/image";
+import { UserInputError, show } from "../../config/errors";
+import { HardenedContainer } from "../docker/hardened-container";
+import { VolumeSeed } from "../docker/volume-seed";
+import { readProjectFile } from "../project-files";
+import { APP_SECRET_ID_DIR, APP_VAULT_DIR, appEnvironment } from "./app-contract";
+
+export const SECRET_ID_SCRIPT = "constructs/vault/scripts/issue-secret-id.sh";
+
+export interface UyoopAppProps {
+  /** Environment name. */
+  readonly environment: string;
+  /** App image reference. */
+  readonly image: string;
+  /** Numeric "uid:gid" the image runs as. */
+  readonly user: string;
+  /** Port the app listens on. */
+  readonly port: number;
+  /** HTTP path of the health endpoint. */
+  readonly healthPath: string;
+  /** Number of containers. */
+  readonly replicas: number;
+  /** Host port of replica 0; replica i is published on hostPort + i. */
+  readonly hostPort: number;
+  /** Host interface to publish on. */
+  readonly bindAddress: string;
+  /** Memory limit per replica (MiB). */
+  readonly memoryMb: number;
+  /** Docker network names. */
+  readonly networks: { readonly edge: string; readonly vaultClients: string; readonly data: string };
+  /** Vault address on the clients network, e.g. https://vault:8200. */
+  readonly vaultAddr: string;
+  /** Environment CA certificate (PEM). */
+  readonly caCertPem: string;
+  /** The app's client certificate and key (PEM). */
+  readonly clientCertPem: string;
+  readonly clientKeyPem: string;
+  /** The SecretID issuer's client certificate and key (PEM). */
+  readonly issuerCertPem: string;
+  readonly issuerKeyPem: string;
+  /** The issuer's role in Vault's cert auth method. */
+  readonly issuerCertRole: string;
+  /** The AppRole role and its RoleID. */
+  readonly appRoleName: string;
+  readonly roleId: string;
+  /** Image with the vault CLI and /bin/sh, for the issuer and the seeders. */
+  readonly vaultCliImage: string;
+}
+
+/** Health check run inside the app image (python is there: the app is FastAPI). */
+export function appHealthCommand(port: number, path: string): string[] {
+  return ["CMD", "python3", "-c", `import urllib.request; urllib.request.urlopen("http://127.0.0.1:${port}${path}", timeout=3)`];
+}
+
+export class UyoopApp extends Construct {
+  public readonly replicas: readonly HardenedContainer[];
+  public readonly issuer: HardenedContainer;
+  public readonly vaultFiles: VolumeSeed;
+  public readonly secretIdVolume: VolumeSeed;
+
+  constructor(scope: Construct, id: string, props: UyoopAppProps) {
+    super(scope, id);
+    const m = /^(\d+):(\d+)$/.exec(props.user);
+    if (!m || m[1] === "0") throw UserInputError.of(this.node.path, "user", `${show(props.user)} must be a numeric non-root uid:gid`);
+    const owner = { uid: Number(m[1]), gid: Number(m[2]) };
+    const labels = { "uyoop.environment": props.environment, "uyoop.component": "app" };
+
+    const image = new Image(this, "image", { name: props.image, keepLocally: true });
+    // The issuer and the seeders run the vault CLI image (it has /bin/sh and chown).
+    const cli = new Image(this, "vault-cli-image", { name: props.vaultCliImage, keepLocally: true }).imageId;
+
+    this.vaultFiles = new VolumeSeed(this, "vault-files", {
+      volumeName: `${props.environment}-app-vault`,
+      image: cli,
+      owner,
+      labels,
+      files: [
+        { path: "ca.pem", content: props.caCertPem, mode: "0444" },
+        { path: "client.pem", content: props.clientCertPem, mode: "0444" },
+        { path: "client-key.pem", content: props.clientKeyPem, mode: "0400" },
+        { path: "role-id", content: props.roleId, mode: "0400" },
+      ],
+    });
+
+    // The SecretID volume starts with a note only; its owner is the app's uid, so the issuer
+    // (running as that uid, without any capability) can write the SecretID there.
+    this.secretIdVolume = new VolumeSeed(this, "secret-id", {
+      volumeName: `${props.environment}-app-secret-id`,
+      image: cli,
+      owner,
+      labels,
+      files: [{ path: "readme", content: "secret-id is written here by the SecretID issuer job\n", mode: "0444" }],
+    });
+
+    const issuerFiles = new VolumeSeed(this, "issuer-files", {
+      volumeName: `${props.environment}-secretid-issuer-files`,
+      image: cli,
+      owner,
+      labels: { ...labels, "uyoop.component": "secretid-issuer" },
+      files: [
+        { path: "issue-secret-id.sh", content: readProjectFile(SECRET_ID_SCRIPT), mode: "0444" },
+        { path: "ca.pem", content: props.caCertPem, mode: "0444" },
+        { path: "client.pem", content: props.issuerCertPem, mode: "0444" },
+        { path: "client-key.pem", content: props.issuerKeyPem, mode: "0400" },
+      ],
+    });
+
+    this.issuer = new HardenedContainer(this, "secretid-issuer", {
+      name: `${props.environment}-secretid-issuer`,
+      image: cli,
+      user: props.user,
+      entrypoint: ["/bin/sh"],
+      command: ["/issuer/issue-secret-id.sh"],
+      env: {
+        VAULT_ADDR: props.vaultAddr,
+        VAULT_CACERT: "/issuer/ca.pem",
+        VAULT_CLIENT_CERT: "/issuer/client.pem",
+        VAULT_CLIENT_KEY: "/issuer/client-key.pem",
+        CERT_ROLE: props.issuerCertRole,
+        APPROLE_ROLE: props.appRoleName,
+        SECRET_ID_FILE: `/out/secret-id`,
+        HOME: "/tmp",
+      },
+      networks: [{ name: props.networks.vaultClients }],
+      volumes: [
+        { volume: issuerFiles.volume.name, target: "/issuer", readOnly: true },
+        { volume: this.secretIdVolume.volume.name, target: "/out", readOnly: false },
+      ],
+      tmpfs: { "/tmp": { sizeMb: 16, uid: owner.uid, gid: owner.gid, mode: "0700" } },
+      memoryMb: 64,
+      oneShot: true,
+      stopTimeoutSeconds: 10,
+      labels: { ...labels, "uyoop.component": "secretid-issuer" },
+      dependsOn: [issuerFiles.seeder.container, this.secretIdVolume.seeder.container],
+    });
+
+    this.replicas = Array.from({ length: props.replicas }, (_, i) => {
+      return new HardenedContainer(this, `replica-${i}`, {
+        name: `${props.environment}-app-${i}`,
+        image: image.imageId,
+        user: props.user,
+        env: appEnvironment(props.vaultAddr, props.port),
+        networks: [{ name: props.networks.edge }, { name: props.networks.vaultClients }, { name: props.networks.data }],
+        ports: [{ internal: props.port, external: props.hostPort + i, ip: props.bindAddress }],
+        volumes: [
+          { volume: this.vaultFiles.volume.name, target: APP_VAULT_DIR, readOnly: true },
+          { volume: this.secretIdVolume.volume.name, target: APP_SECRET_ID_DIR, readOnly: true },
+        ],
+        tmpfs: { "/tmp": { sizeMb: 64, uid: owner.uid, gid: owner.gid, mode: "0700" } },
+        memoryMb: props.memoryMb,
+        healthCheck: { test: appHealthCommand(props.port, props.healthPath), intervalSeconds: 15, timeoutSeconds: 5, startPeriodSeconds: 30, retries: 3 },
+        stopTimeoutSeconds: 20,
+        labels: { ...labels, "uyoop.app.replica": String(i) },
+        dependsOn: [this.vaultFiles.seeder.container, this.issuer.container],
+      });
+    });
+  }
+}

@@ -1,0 +1,86 @@
+/**
+ * VaultDatabaseEngine: dynamic PostgreSQL credentials for the app (`database/creds/uyoop-app`).
+ *
+ * - The connection uses TLS with full verification (`sslmode=verify-full`, the environment CA)
+ *   and SCRAM; the admin password is handed over write-only (`password_wo`, never stored in this
+ *   stack's state) and sent again only when `adminPasswordVersion` changes, so a
+ *   `vault write -f database/rotate-root/uyoop-postgres` (docs/RUNBOOK.md) is never undone.
+ * - The role's creation and revocation SQL come from dynamic-credentials-sql.ts, proven on a real
+ *   PostgreSQL by __tests__/postgres-real.test.ts; leases are short and bounded.
+ */
+import { Construct } from "constructs";
+import { Mount } from "@cdktf/provider-vault/lib/mount";
+import { DatabaseSecretBackendConnection } from "@cdktf/provider-vault/lib/database-secret-backend-connection";
+import { DatabaseSecretBackendRole } from "@cdktf/provider-vault/lib/database-secret-backend-role";
+import { UserInputError } from "../../config/errors";
+import type { DataProtection } from "../data-protection";
+import type { DynamicCredentialsSql } from "../postgres/dynamic-credentials-sql";
+import { VAULT_DATABASE_ROLE } from "../postgres/dynamic-credentials-sql";
+
+export const DATABASE_CONNECTION = "uyoop-postgres";
+
+export interface VaultDatabaseEngineProps {
+  /** PostgreSQL host name (a SAN of its certificate) and port. */
+  readonly host: string;
+  readonly port: number;
+  /** The app's database. */
+  readonly database: string;
+  /** Admin role and its password (a reference; write-only here). */
+  readonly adminUser: string;
+  readonly adminPassword: string;
+  /** Bump to send a new admin password (after re-creating it); never needed after rotate-root. @default 1 */
+  readonly adminPasswordVersion?: number;
+  /** CA certificate (PEM) that signed PostgreSQL's certificate. */
+  readonly caCertPem: string;
+  /** The SQL of the role. */
+  readonly sql: DynamicCredentialsSql;
+  /** Lease TTL and max TTL (seconds). */
+  readonly defaultTtlSeconds: number;
+  readonly maxTtlSeconds: number;
+  /** Destroy protection of the mount. */
+  readonly protection: DataProtection;
+}
+
+export class VaultDatabaseEngine extends Construct {
+  public readonly mount: Mount;
+  public readonly connection: DatabaseSecretBackendConnection;
+  public readonly role: DatabaseSecretBackendRole;
+
+  constructor(scope: Construct, id: string, props: VaultDatabaseEngineProps) {
+    super(scope, id);
+    if (props.defaultTtlSeconds < 60 || props.defaultTtlSeconds > props.maxTtlSeconds || props.maxTtlSeconds > 86400) {
+      throw UserInputError.of(this.node.path, "defaultTtlSeconds", `${props.defaultTtlSeconds}/${props.maxTtlSeconds} must satisfy 60 <= default <= max <= 86400`);
+    }
+    this.mount = new Mount(this, "mount", {
+      path: "database",
+      type: "database",
+      description: "dynamic PostgreSQL credentials",
+      lifecycle: props.protection.lifecycle(),
+    });
+    this.connection = new DatabaseSecretBackendConnection(this, "connection", {
+      backend: this.mount.path,
+      name: DATABASE_CONNECTION,
+      allowedRoles: [VAULT_DATABASE_ROLE],
+      verifyConnection: true,
+      rootRotationStatements: [...props.sql.rootRotationStatements],
+      postgresql: {
+        connectionUrl: `postgresql://{{username}}:{{password}}@${props.host}:${props.port}/${props.database}?sslmode=verify-full`,
+        username: props.adminUser,
+        passwordWo: props.adminPassword,
+        passwordWoVersion: props.adminPasswordVersion ?? 1,
+        passwordAuthentication: "scram-sha-256",
+        tlsCa: props.caCertPem,
+        maxOpenConnections: 4,
+      },
+    });
+    this.role = new DatabaseSecretBackendRole(this, "role", {
+      backend: this.mount.path,
+      name: VAULT_DATABASE_ROLE,
+      dbName: this.connection.name,
+      creationStatements: [...props.sql.creationStatements],
+      revocationStatements: [...props.sql.revocationStatements],
+      defaultTtl: props.defaultTtlSeconds,
+      maxTtl: props.maxTtlSeconds,
+    });
+  }
+}

@@ -1,0 +1,199 @@
+/**
+ * VaultCluster: N Vault nodes (odd, 3-7) on Raft over TLS, each a HardenedContainer.
+ *
+ * Per node: its own config volume (rendered HCL + TLS files, delivered by a VolumeSeed and
+ * mounted read-only), a protected Raft data volume and a protected audit volume; it runs as the
+ * image's vault uid:gid with the image entrypoint bypassed (`vault server` directly: the
+ * entrypoint's chown/setcap cannot work read-only without capabilities); a liveness check that
+ * passes while sealed or uninitialized (so the first apply can finish); only the API port
+ * published, on the configured interface, at the node's own host port. Nodes join the Raft
+ * network (peers), the clients network, and the publish-only network Docker needs to publish.
+ */
+import { Construct } from "constructs";
+import { Image } from "@cdktf/provider-docker/lib/image";
+import { Volume } from "@cdktf/provider-docker/lib/volume";
+import { UserInputError, show } from "../../config/errors";
+import type { DataProtection } from "../data-protection";
+import { HardenedContainer } from "../docker/hardened-container";
+import { VolumeSeed } from "../docker/volume-seed";
+import type { CertificateAuthority } from "../pki/certificate-authority";
+import type { LeafCertificate } from "../pki/leaf-certificate";
+import { allVaultNodeNames, VAULT_SERVICE_ALIAS, type VaultNodeNames } from "./vault-names";
+import { renderVaultServerConfig, VAULT_API_PORT } from "./vault-server-config";
+
+/** uid:gid of the `vault` user in the official image (Alpine adduser -S: 100, group 1000). */
+export const VAULT_UID = 100;
+export const VAULT_GID = 1000;
+
+/** Paths inside a node container. */
+export const VAULT_PATHS = {
+  config: "/vault/config",
+  configFile: "/vault/config/vault.hcl",
+  caCert: "/vault/config/tls/ca.pem",
+  cert: "/vault/config/tls/node.pem",
+  key: "/vault/config/tls/node-key.pem",
+  data: "/vault/file",
+  logs: "/vault/logs",
+} as const;
+
+export interface VaultClusterProps {
+  /** Environment name: prefix of every Docker object. */
+  readonly environment: string;
+  /** Image reference of each node (index 0 = node 1); its length is the node count: odd, 3-7. */
+  readonly nodeImages: readonly string[];
+  /** Host port of each node's API (index 0 = node 1); distinct. */
+  readonly hostPorts: readonly number[];
+  /** Host interface the API ports are published on. */
+  readonly bindAddress: string;
+  /** Docker network names. */
+  readonly networks: {
+    readonly raft: string;
+    readonly clients: string;
+    readonly publish: string;
+    /** The data network, where Vault's database engine reaches PostgreSQL. @default not joined */
+    readonly data?: string;
+  };
+  /** The CA that signed the node certificates (and every client's). */
+  readonly ca: CertificateAuthority;
+  /** Node certificates (index 0 = node 1). */
+  readonly nodeCertificates: readonly LeafCertificate[];
+  /** Minimum TLS version of the API listener. */
+  readonly tlsMinVersion: "tls12" | "tls13";
+  /** Require and verify client certificates on the API. */
+  readonly mtls: boolean;
+  /** Memory limit per node (MiB). */
+  readonly memoryMb: number;
+  /** Vault log level. */
+  readonly logLevel: "trace" | "debug" | "info" | "warn" | "error";
+  /** Destroy protection of the data and audit volumes. */
+  readonly protection: DataProtection;
+}
+
+export interface VaultNode {
+  readonly names: VaultNodeNames;
+  readonly container: HardenedContainer;
+  readonly dataVolume: Volume;
+  readonly auditVolume: Volume;
+  readonly config: VolumeSeed;
+  /** The rendered server configuration (HCL). */
+  readonly configHcl: string;
+  readonly hostPort: number;
+}
+
+/** Exit 0 (unsealed) or 2 (sealed or uninitialized) means the server is up; 1 means it is not. */
+export const VAULT_LIVENESS_COMMAND = 'vault status >/dev/null 2>&1; rc=$?; [ "$rc" -eq 0 ] || [ "$rc" -eq 2 ]';
+
+export class VaultCluster extends Construct {
+  public readonly nodes: readonly VaultNode[];
+
+  constructor(scope: Construct, id: string, props: VaultClusterProps) {
+    super(scope, id);
+    const fail = (field: string, message: string) => UserInputError.of(this.node.path, field, message);
+    const n = props.nodeImages.length;
+    if (n < 3 || n > 7 || n % 2 === 0) throw fail("nodeImages", `${n} nodes: Raft needs an odd number from 3 to 7; use 3, 5 or 7`);
+    if (props.hostPorts.length !== n) throw fail("hostPorts", `has ${props.hostPorts.length} ports for ${n} nodes; give one per node`);
+    if (new Set(props.hostPorts).size !== n) throw fail("hostPorts", `${show(props.hostPorts)} repeats a port; each node needs its own`);
+    if (props.nodeCertificates.length !== n) throw fail("nodeCertificates", `has ${props.nodeCertificates.length} certificates for ${n} nodes`);
+
+    const names = allVaultNodeNames(props.environment, n);
+    names.forEach((node, i) => {
+      props.nodeCertificates[i]!.requireNames([...node.dnsNames, "127.0.0.1"], `peers and clients use to reach ${node.container}`);
+    });
+
+    // One docker_image per distinct reference, kept on destroy (other environments may use it).
+    const images = new Map<string, Image>();
+    const imageFor = (ref: string): Image => {
+      let image = images.get(ref);
+      if (!image) {
+        image = new Image(this, `image-${images.size + 1}`, { name: ref, keepLocally: true });
+        images.set(ref, image);
+      }
+      return image;
+    };
+
+    const labels = { "uyoop.environment": props.environment, "uyoop.component": "vault" };
+    this.nodes = names.map((node, i) => {
+      const image = imageFor(props.nodeImages[i]!);
+      const cert = props.nodeCertificates[i]!;
+      const configHcl = renderVaultServerConfig({
+        clusterName: props.environment,
+        nodeId: node.nodeId,
+        apiAddr: node.apiAddr,
+        clusterAddr: node.clusterAddr,
+        storagePath: VAULT_PATHS.data,
+        retryJoin: names.filter((peer) => peer.index !== node.index).map((peer) => ({
+          leaderApiAddr: peer.joinAddr,
+          leaderTlsServerName: peer.raftAlias,
+        })),
+        tls: { caCertFile: VAULT_PATHS.caCert, certFile: VAULT_PATHS.cert, keyFile: VAULT_PATHS.key },
+        tlsMinVersion: props.tlsMinVersion,
+        requireClientCert: props.mtls,
+        logLevel: props.logLevel,
+      });
+      const scope = new Construct(this, node.nodeId);
+      const config = new VolumeSeed(scope, "config", {
+        volumeName: `${node.container}-config`,
+        image: image.imageId,
+        owner: { uid: VAULT_UID, gid: VAULT_GID },
+        labels,
+        files: [
+          { path: "vault.hcl", content: configHcl, mode: "0440" },
+          { path: "tls/ca.pem", content: props.ca.certPem, mode: "0444" },
+          { path: "tls/node.pem", content: cert.certPem, mode: "0444" },
+          { path: "tls/node-key.pem", content: cert.keyPem, mode: "0400" },
+        ],
+      });
+      const volumeLabels = Object.entries(labels).map(([label, value]) => ({ label, value }));
+      const dataVolume = new Volume(scope, "data", {
+        name: `${node.container}-data`,
+        labels: [...volumeLabels, { label: "uyoop.stateful", value: "raft" }],
+        lifecycle: props.protection.lifecycle(),
+      });
+      const auditVolume = new Volume(scope, "audit", {
+        name: `${node.container}-audit`,
+        labels: [...volumeLabels, { label: "uyoop.stateful", value: "audit" }],
+        lifecycle: props.protection.lifecycle(),
+      });
+      const clientEnv: Record<string, string> = props.mtls
+        ? { VAULT_CLIENT_CERT: VAULT_PATHS.cert, VAULT_CLIENT_KEY: VAULT_PATHS.key }
+        : {};
+      const container = new HardenedContainer(scope, "server", {
+        name: node.container,
+        image: image.imageId,
+        user: `${VAULT_UID}:${VAULT_GID}`,
+        entrypoint: ["vault"],
+        command: ["server", `-config=${VAULT_PATHS.configFile}`],
+        env: {
+          // For the health check and `docker exec ... vault ...`: talk to this node over TLS.
+          VAULT_ADDR: `https://127.0.0.1:${VAULT_API_PORT}`,
+          VAULT_CACERT: VAULT_PATHS.caCert,
+          ...clientEnv,
+          // The image entrypoint is bypassed; these keep it inert if someone restores it.
+          SKIP_SETCAP: "true",
+          SKIP_CHOWN: "true",
+        },
+        networks: [
+          { name: props.networks.raft, aliases: [node.raftAlias] },
+          { name: props.networks.clients, aliases: [node.clientAlias, VAULT_SERVICE_ALIAS] },
+          { name: props.networks.publish },
+          ...(props.networks.data ? [{ name: props.networks.data }] : []),
+        ],
+        ports: [{ internal: VAULT_API_PORT, external: props.hostPorts[i]!, ip: props.bindAddress }],
+        volumes: [
+          { volume: config.volume.name, target: VAULT_PATHS.config, readOnly: true },
+          { volume: dataVolume.name, target: VAULT_PATHS.data, readOnly: false },
+          { volume: auditVolume.name, target: VAULT_PATHS.logs, readOnly: false },
+        ],
+        tmpfs: { "/tmp": { sizeMb: 64, uid: VAULT_UID, gid: VAULT_GID, mode: "0700" } },
+        memoryMb: props.memoryMb,
+        healthCheck: { test: ["CMD-SHELL", VAULT_LIVENESS_COMMAND], intervalSeconds: 10, timeoutSeconds: 5, startPeriodSeconds: 30, retries: 3 },
+        stopTimeoutSeconds: 30,
+        // Up (sealed is fine) before the bootstrap runs against it.
+        waitUntilHealthySeconds: 120,
+        labels: { ...labels, "uyoop.vault.node": node.nodeId },
+        dependsOn: [config.seeder.container],
+      });
+      return { names: node, container, dataVolume, auditVolume, config, configHcl, hostPort: props.hostPorts[i]! };
+    });
+  }
+}
