@@ -14,7 +14,7 @@
  *   is for the end-to-end run to show;
  * - shellcheck on both scripts.
  */
-import { spawnSync } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
@@ -141,6 +141,7 @@ case "$*" in
     fi
     if [ -e "$d/init" ]; then echo "Error initializing: Vault is already initialized" >&2; exit 2; fi
     if [ -n "\${STUB_FAIL_INIT:-}" ]; then echo "Error initializing: Code: 500. Errors: * stub failure" >&2; exit 2; fi
+    [ -n "\${STUB_INIT_SLOW:-}" ] && sleep "$STUB_INIT_SLOW"
     : >"$S/keys"
     i=1
     while [ "$i" -le "$shares" ]; do
@@ -172,6 +173,7 @@ case "$*" in
     echo '  "recovery_keys_threshold": 0,'
     echo '  "root_token": "hvs.STUBROOTTOKEN4f3c2a1b0e9d8c7b6a5"'
     echo '}'
+    if [ -n "\${STUB_INIT_EXIT:-}" ]; then echo "Error: stub: output failed after init" >&2; exit "$STUB_INIT_EXIT"; fi
     exit 0
     ;;
   "operator unseal")
@@ -724,6 +726,55 @@ describe("control flow against a scripted CLI stub (not Vault)", () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^bootstrap: error: step unseal: node https:\/\/vault-1:8200: share 1 was refused \(exit 2\): .*invalid key.*rekey/);
     expect(r.stderr).not.toContain("SEEDKEY");
+  });
+
+  test("init that reports failure after writing output: the output is kept (0600), never deleted, and the next run points at it", () => {
+    const c = newCluster();
+    const r = c.run({ STUB_INIT_EXIT: "2" });
+    expect(r.status).toBe(1);
+    expect(r.stderr).toContain("step init: vault operator init on https://vault-1:8200 failed (exit 2)");
+    const left = leftoverTempFiles(c);
+    expect(left).toHaveLength(1);
+    const kept = path.join(path.dirname(c.initFile), left[0]!);
+    expect(r.stderr).toContain(`bootstrap: init output kept in ${kept} (mode 0600)`);
+    expect(fs.statSync(kept).mode & 0o777).toBe(0o600);
+    expect((JSON.parse(fs.readFileSync(kept, "utf8")) as { unseal_keys_b64: string[] }).unseal_keys_b64).toEqual(c.keys());
+    expectNoSecretsLeaked(c, r);
+    const again = c.run();
+    expect(again.status).toBe(1);
+    expect(again.stderr).toContain(`an interrupted initialization left: ${kept}: check it and rename it to ${c.initFile}`);
+    expect(fs.existsSync(kept)).toBe(true);
+  });
+
+  test("SIGTERM while init runs (docker stop): init and the rename still complete, no key is stranded", async () => {
+    const c = newCluster();
+    const env: Record<string, string> = {
+      PATH: `${c.bin}:${process.env["PATH"] ?? "/usr/bin:/bin"}`,
+      HOME: c.dir,
+      STUB_STATE: c.state,
+      STUB_INIT_SLOW: "2",
+      VAULT_NODES: NODES.join(" "),
+      VAULT_CACERT: c.caCert,
+      KEY_SHARES: "5",
+      KEY_THRESHOLD: "3",
+      INIT_FILE: c.initFile,
+      WAIT_SECONDS: "4",
+      POLL_SECONDS: "1",
+    };
+    const child = spawn("sh", [BOOTSTRAP], { env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => {
+      out += d.toString();
+      if (out.includes("initializing")) setTimeout(() => child.kill("SIGTERM"), 300);
+    });
+    const status = await new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    expect(initCalls(c)).toHaveLength(1);
+    expect(fs.existsSync(c.initFile)).toBe(true);
+    expect(fs.statSync(c.initFile).mode & 0o777).toBe(0o600);
+    expect((JSON.parse(fs.readFileSync(c.initFile, "utf8")) as { unseal_keys_b64: string[] }).unseal_keys_b64).toEqual(c.keys());
+    expect(leftoverTempFiles(c)).toEqual([]);
+    // The stop request was ignored only for the critical section; what follows may go either way.
+    expect([0, 143]).toContain(status);
   });
 
   test("an INIT_FILE with a group/world-readable mode is tightened to 0600", () => {

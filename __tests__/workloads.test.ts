@@ -184,3 +184,30 @@ describe("Vault database engine", () => {
     expect(mount["lifecycle"]).toEqual({ prevent_destroy: true });
   });
 });
+
+describe("scheduled Raft snapshots", () => {
+  const workloads = env.json["workloads"]!;
+  const job = Object.values(resourcesOf(workloads, "docker_container")).find((c) => c["name"] === "uyoop-dev-raft-snapshots")!;
+
+  test("a long-running hardened job as the vault uid, interval and retention from the configuration", () => {
+    expect(job).toMatchObject({ user: "100:1000", read_only: true, must_run: true, restart: "unless-stopped" });
+    expect(job["env"]).toEqual(expect.arrayContaining(["INTERVAL_SECONDS=3600", "RETAIN=48", "CERT_ROLE=raft-snapshot", "SNAPSHOT_DIR=/snapshots"]));
+    const custom = synthesize(environment({ vault: { snapshots: { intervalMinutes: 15, retain: 10 } } })).json["workloads"]!;
+    const customJob = Object.values(resourcesOf(custom, "docker_container")).find((c) => c["name"] === "uyoop-dev-raft-snapshots")!;
+    expect(customJob["env"]).toEqual(expect.arrayContaining(["INTERVAL_SECONDS=900", "RETAIN=10"]));
+  });
+
+  test("its health check fails once the last success is two intervals old", () => {
+    expect((job["healthcheck"] as { test: string[] }).test[1]).toContain("-lt 7200 ]");
+  });
+
+  test("snapshots land on a protected volume", () => {
+    const volume = Object.values(resourcesOf(workloads, "docker_volume")).find((v) => v["name"] === "uyoop-dev-raft-snapshots-data")!;
+    expect(volume["lifecycle"]).toEqual({ prevent_destroy: true });
+  });
+
+  test("its cert auth role holds the snapshot policy only", () => {
+    const role = Object.values(resourcesOf(env.json["vault-config"]!, "vault_cert_auth_backend_role")).find((r) => r["name"] === "raft-snapshot")!;
+    expect(role).toMatchObject({ allowed_common_names: ["uyoop-dev-snapshot"], token_policies: ["${vault_policy.policies_snapshot-policy.name}"], token_ttl: 300 });
+  });
+});

@@ -44,6 +44,7 @@ export function devDefaults(): EnvironmentConfig {
       logLevel: "info",
       unseal: { keyShares: 5, keyThreshold: 3, pgpKeys: [] },
       audit: { file: true, stdout: true, fileMode: "0600" },
+      snapshots: { intervalMinutes: 60, retain: 48 },
       kv: { maxVersions: 10 },
       appRole: {
         tokenTtlSeconds: 3600,

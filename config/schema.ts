@@ -139,6 +139,12 @@ export const environmentSchema = z.strictObject({
       /** Mode of the audit log file (never executable). @default "0600" */
       fileMode: z.string(),
     }),
+    snapshots: z.strictObject({
+      /** Minutes between two Raft snapshots. @default 60 */
+      intervalMinutes: z.number().int(),
+      /** Snapshots kept on the protected snapshot volume. @default 48 (two days) */
+      retain: z.number().int(),
+    }),
     kv: z.strictObject({
       /** Versions KV v2 keeps per secret. @default 10 */
       maxVersions: z.number().int(),

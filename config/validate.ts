@@ -267,6 +267,12 @@ const checkVaultSettings: Rule = (c) => {
   if (!v.audit.file && !v.audit.stdout) {
     out.push(problem("vault.audit", "both devices are off; Vault must audit every request: enable file, stdout or both (two avoid blocking)"));
   }
+  if (v.snapshots.intervalMinutes < 5 || v.snapshots.intervalMinutes > 1440) {
+    out.push(problem("vault.snapshots.intervalMinutes", `${v.snapshots.intervalMinutes} is outside 5-1440; snapshot at least daily, at most every 5 minutes`));
+  }
+  if (v.snapshots.retain < 2 || v.snapshots.retain > 1000) {
+    out.push(problem("vault.snapshots.retain", `${v.snapshots.retain} is outside 2-1000; keep at least two snapshots`));
+  }
   if (v.kv.maxVersions < 1 || v.kv.maxVersions > 100) {
     out.push(problem("vault.kv.maxVersions", `${v.kv.maxVersions} is outside 1-100; KV v2 must keep a bounded number of versions, e.g. 10`));
   }

@@ -48,6 +48,8 @@ export const APP_ROLE = "uyoop-app";
 
 /** Role of the SecretID issuer job in the cert auth method. */
 export const SECRET_ID_ISSUER_ROLE = "secretid-issuer";
+/** Role of the Raft snapshot job in the cert auth method. */
+export const SNAPSHOT_ROLE = "raft-snapshot";
 
 export interface VaultConfigStackProps extends UyoopStackProps {
   /** The platform stack: its CA is trusted by the cert auth method. */
@@ -155,6 +157,18 @@ export class VaultConfigStack extends UyoopStack {
       certificate: props.platform.pki.ca.certPem,
       allowedCommonNames: [`${c.name}-secretid`],
       tokenPolicies: [this.policies.policy("secretid-rotation-policy").name],
+      tokenTtl: 300,
+      tokenMaxTtl: 600,
+      tokenBoundCidrs: [clients],
+      tokenType: "service",
+    });
+
+    new CertAuthBackendRole(this, "snapshot-role", {
+      backend: this.certAuth.path,
+      name: SNAPSHOT_ROLE,
+      certificate: props.platform.pki.ca.certPem,
+      allowedCommonNames: [`${c.name}-snapshot`],
+      tokenPolicies: [this.policies.policy("snapshot-policy").name],
       tokenTtl: 300,
       tokenMaxTtl: 600,
       tokenBoundCidrs: [clients],

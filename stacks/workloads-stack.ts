@@ -8,7 +8,8 @@ import { UyoopApp } from "../constructs/app/uyoop-app";
 import { VAULT_SERVICE_ALIAS } from "../constructs/vault/vault-names";
 import { VAULT_API_PORT } from "../constructs/vault/vault-server-config";
 import type { PlatformStack } from "./platform-stack";
-import { APP_ROLE, SECRET_ID_ISSUER_ROLE, type VaultConfigStack } from "./vault-config-stack";
+import { APP_ROLE, SECRET_ID_ISSUER_ROLE, SNAPSHOT_ROLE, type VaultConfigStack } from "./vault-config-stack";
+import { RaftSnapshots } from "../constructs/vault/raft-snapshots";
 import { UyoopStack, type UyoopStackProps } from "./uyoop-stack";
 
 export interface WorkloadsStackProps extends UyoopStackProps {
@@ -18,6 +19,7 @@ export interface WorkloadsStackProps extends UyoopStackProps {
 
 export class WorkloadsStack extends UyoopStack {
   public readonly app: UyoopApp;
+  public readonly snapshots: RaftSnapshots;
 
   constructor(scope: Construct, id: string, props: WorkloadsStackProps) {
     super(scope, id, props);
@@ -50,6 +52,20 @@ export class WorkloadsStack extends UyoopStack {
       appRoleName: APP_ROLE,
       roleId: props.vaultConfig.appRole.roleId,
       vaultCliImage: c.vault.image,
+    });
+
+    this.snapshots = new RaftSnapshots(this, "raft-snapshots", {
+      environment: c.name,
+      image: c.vault.image,
+      vaultAddr: `https://${VAULT_SERVICE_ALIAS}:${VAULT_API_PORT}`,
+      clientsNetwork: networks.network("vaultClients").name,
+      caCertPem: pki.ca.certPem,
+      clientCertPem: pki.clients.snapshot.certPem,
+      clientKeyPem: pki.clients.snapshot.keyPem,
+      certRole: SNAPSHOT_ROLE,
+      intervalMinutes: c.vault.snapshots.intervalMinutes,
+      retain: c.vault.snapshots.retain,
+      protection: this.protection,
     });
   }
 }

@@ -13,6 +13,7 @@ import { Construct } from "constructs";
 import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { UserInputError, show } from "../../config/errors";
 import { HardenedContainer } from "./hardened-container";
+import type { DataProtection } from "../data-protection";
 
 /** Modes a seeded file may have: readable by its owner (and group), never writable by others. */
 export type SeedFileMode = "0400" | "0440" | "0444" | "0600" | "0640" | "0644";
@@ -37,6 +38,8 @@ export interface VolumeSeedProps {
   readonly owner: { readonly uid: number; readonly gid: number };
   /** Labels for the volume and the seeder. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
+  /** Destroy protection, when the volume will also hold data written later (e.g. snapshots). @default none: seeded files are rebuilt from state */
+  readonly protection?: DataProtection;
 }
 
 /** Where the seeder mounts the volume. */
@@ -65,7 +68,11 @@ export class VolumeSeed extends Construct {
     this.files = props.files;
     const labels = Object.entries(props.labels ?? {}).map(([label, value]) => ({ label, value }));
 
-    this.volume = new Volume(this, "volume", { name: props.volumeName, labels });
+    this.volume = new Volume(this, "volume", {
+      name: props.volumeName,
+      labels,
+      ...(props.protection ? { lifecycle: props.protection.lifecycle() } : {}),
+    });
     this.seeder = new HardenedContainer(this, "seeder", {
       name: `${props.volumeName}-seeder`,
       image: props.image,

@@ -268,9 +268,18 @@ validate_inputs() {
 # 3. Initialization
 # ---------------------------------------------------------------------------------------------
 
+# The temporary init file is removed on exit only while it is empty: once `vault operator init`
+# has written to it, it may hold the only copy of the keys (even when the script is stopped
+# while init runs: the shell runs its traps after the running command ends).
 INIT_TMP=''
 cleanup() {
-  if [ -n "$INIT_TMP" ]; then rm -f "$INIT_TMP"; fi
+  if [ -n "$INIT_TMP" ] && [ -f "$INIT_TMP" ]; then
+    if [ -s "$INIT_TMP" ]; then
+      printf '%s: init output kept in %s (mode 0600); it may hold the only copy of the keys\n' "$PROG" "$INIT_TMP" >&2
+    else
+      rm -f "$INIT_TMP"
+    fi
+  fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT
@@ -295,6 +304,9 @@ initialize() {
   INIT_TMP=$(mktemp "$INIT_DIR/.vault-init.XXXXXX") || die init "cannot create a temporary file in $INIT_DIR"
   chmod 600 "$INIT_TMP"
   log "initializing $NODE1 ($SHARES key shares, threshold $THRESHOLD${PGP:+, shares encrypted with PGP keys})"
+  # Critical section: from init to rename, a stop request must not strand the only copy of the
+  # keys in a temporary file (docker stop sends SIGTERM, then SIGKILL after its timeout).
+  trap '' INT TERM
   _i_rc=0
   if [ -n "$PGP" ]; then
     _i_err=$(vault operator init -address="$NODE1" -format=json -key-shares="$SHARES" \
@@ -304,8 +316,6 @@ initialize() {
       -key-threshold="$THRESHOLD" 2>&1 >"$INIT_TMP") || _i_rc=$?
   fi
   if [ "$_i_rc" -ne 0 ]; then
-    rm -f "$INIT_TMP"
-    INIT_TMP=''
     die init "vault operator init on $NODE1 failed (exit $_i_rc): $(printf '%s' "$_i_err" | redact)" \
       "(if $NODE1 now reports initialized, its keys were not received: wipe its Raft data and re-run)"
   fi
@@ -315,6 +325,11 @@ initialize() {
   sync 2>/dev/null || :
   mv -f "$_i_tmp" "$INIT" || die init "could not rename $_i_tmp to $INIT; the init material is in $_i_tmp (mode 0600): move it there by hand"
   sync 2>/dev/null || :
+  trap 'exit 130' INT
+  trap 'exit 143' TERM
+  _i_count=$(extract_unseal_keys "$INIT" | wc -l | tr -d ' ')
+  [ "$_i_count" -eq "$SHARES" ] ||
+    die init "$INIT was written but holds $_i_count readable unseal keys instead of $SHARES; inspect it (it is all there is)"
   log "initialized $NODE1; init material written to $INIT (mode 0600)"
 }
 
@@ -324,7 +339,13 @@ initialize() {
 
 # check_init_file: INIT_FILE must hold at least THRESHOLD plaintext shares.
 check_init_file() {
-  [ -f "$INIT" ] || die unseal "node $NODE1 is initialized but $INIT is missing; unseal the nodes by hand with the share holders (docs/RUNBOOK.md) or restore the file"
+  if [ ! -f "$INIT" ]; then
+    _c_left=$(find "$INIT_DIR" -maxdepth 1 -name '.vault-init.*' -type f 2>/dev/null | tr '\n' ' ')
+    if [ -n "$_c_left" ]; then
+      die unseal "node $NODE1 is initialized but $INIT is missing; an interrupted initialization left: ${_c_left% }: check it and rename it to $INIT"
+    fi
+    die unseal "node $NODE1 is initialized but $INIT is missing; unseal the nodes by hand with the share holders (docs/RUNBOOK.md) or restore the file"
+  fi
   [ -r "$INIT" ] || die unseal "$INIT is not readable by this user"
   chmod 600 "$INIT" 2>/dev/null || log "warning: could not set mode 0600 on $INIT"
   extract_unseal_keys "$INIT" >/dev/null || die unseal "$INIT has no readable unseal_keys_b64 array (not a vault operator init -format=json output?)"
