@@ -78,15 +78,15 @@ describe("HardenedContainer defaults", () => {
     expect(container["healthcheck"]).toEqual({ test: ["CMD", "true"], interval: "10s", timeout: "5s", start_period: "30s", retries: 3 });
   });
 
-  test("health check and tmpfs (ignored by the provider on update) replace the container through terraform_data", () => {
-    const data = JSON.parse(json).resource.terraform_data as Record<string, { input: Record<string, unknown> }>;
-    const [name, trigger] = Object.entries(data)[0]!;
-    expect(trigger.input).toEqual({
-      healthcheck: { test: ["CMD", "true"], interval: "10s", timeout: "5s", startPeriod: "30s", retries: 3 },
-      tmpfs: container["tmpfs"],
-      init: true,
-    });
-    expect((container["lifecycle"] as { replace_triggered_by: string[] }).replace_triggered_by).toEqual([`${"$"}{terraform_data.${name}}`]);
+  test("health check and tmpfs (ignored by the provider on update) replace the container through a hash label", () => {
+    const hash = (c: Record<string, unknown>) => (c["labels"] as { label: string; value: string }[]).find((l) => l.label === "uyoop.settings-hash")!.value;
+    const before = hash(container);
+    expect(before).toMatch(/^[0-9a-f]{16}$/);
+    expect(hash(synth({ ports: [{ internal: 8000, external: 18000, ip: "127.0.0.1" }], tmpfs: { "/tmp": { sizeMb: 64, uid: 1000, gid: 1000, mode: "0700" } } }).container)).toBe(before);
+    expect(hash(synth({ tmpfs: { "/tmp": { sizeMb: 32 } } }).container)).not.toBe(before);
+    expect(hash(synth({ healthCheck: { test: ["CMD", "true"], retries: 5 } }).container)).not.toBe(hash(synth({}).container));
+    expect(JSON.parse(json).resource).not.toHaveProperty("terraform_data");
+    expect(container).not.toHaveProperty("lifecycle.replace_triggered_by");
   });
 });
 

@@ -11,12 +11,13 @@
  * into read-only containers; deliver files with a VolumeSeed instead).
  *
  * Provider traps handled here (kreuzwerker/docker 3.6.2): health check and tmpfs edits are
- * silently ignored on update, so a terraform_data holding them triggers replacement; durations
+ * silently ignored on update, so a hash of them is a label (labels force replacement); durations
  * are written in Go's canonical form ("1m0s") so they read back unchanged; `memory_swap` is
  * always set; one-shot jobs use attach + must_run=false + a postcondition on the exit code.
  */
 import { Construct } from "constructs";
-import { DataResource, type ITerraformDependable } from "cdktf";
+import { createHash } from "crypto";
+import type { ITerraformDependable } from "cdktf";
 import { Container, type ContainerConfig } from "@cdktf/provider-docker/lib/container";
 import { UserInputError, show } from "../../config/errors";
 import { isIpv4Address } from "../../config/cidr";
@@ -163,6 +164,23 @@ export function goDuration(totalSeconds: number): string {
   return `${s}s`;
 }
 
+/** Label carrying the hash of the settings the provider ignores on update. */
+export const SETTINGS_HASH_LABEL = "uyoop.settings-hash";
+
+/**
+ * Hash of a container's health check and tmpfs as they are synthesized (snake_case JSON). Labels
+ * force replacement in the docker provider, so this hash as a label replaces the container when
+ * either changes. Exported so the guardrail can recompute it from synthesized JSON.
+ */
+export function settingsHashOf(healthcheck: Readonly<Record<string, unknown>> | undefined, tmpfs: Readonly<Record<string, string>>): string {
+  const canonical = (v: unknown): unknown =>
+    Array.isArray(v) ? v.map(canonical) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, canonical(x)])) : v;
+  return createHash("sha256")
+    .update(JSON.stringify(canonical({ healthcheck: healthcheck ?? null, tmpfs })))
+    .digest("hex")
+    .slice(0, 16);
+}
+
 /** The Docker --tmpfs option string for a mount. */
 export function tmpfsOptions(mount: TmpfsMount): string {
   const opts = ["rw", "noexec", "nosuid", "nodev", `size=${mount.sizeMb}m`];
@@ -173,10 +191,10 @@ export function tmpfsOptions(mount: TmpfsMount): string {
 }
 
 /** Capabilities a weakening may add back; anything broader is refused outright. */
-const ADDABLE_CAPABILITIES = ["CHOWN", "FOWNER", "DAC_OVERRIDE", "SETUID", "SETGID", "NET_BIND_SERVICE"];
+export const ADDABLE_CAPABILITIES = ["CHOWN", "FOWNER", "DAC_OVERRIDE", "SETUID", "SETGID", "NET_BIND_SERVICE"];
 
 /** Environment variable names that look like they carry a secret. */
-const SECRET_ENV_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|CREDENTIALS?)$/i;
+export const SECRET_ENV_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|CREDENTIALS?)$/i;
 
 export const LOG_OPTIONS = { "max-size": "10m", "max-file": "5" } as const;
 
@@ -250,10 +268,21 @@ export class HardenedContainer extends Construct {
       : undefined;
     const tmpfs = Object.fromEntries(Object.entries(props.tmpfs ?? {}).map(([path, m]) => [path, tmpfsOptions(m)]));
 
-    // The provider ignores edits to these on update; a change here replaces the container.
-    const ignoredOnUpdate = new DataResource(this, "ignored-on-update", {
-      input: { healthcheck: healthcheck ?? null, tmpfs, init: true },
-    });
+    // The provider ignores edits to these on update. Labels force replacement, so a hash of them
+    // as a label replaces the container when they change. (Not cdktf's terraform_data: its
+    // validation runs `terraform version` per resource at synth, slow and failing without it.)
+    const settingsHash = settingsHashOf(
+      healthcheck
+        ? {
+            test: healthcheck.test,
+            interval: healthcheck.interval,
+            timeout: healthcheck.timeout,
+            start_period: healthcheck.startPeriod,
+            retries: healthcheck.retries,
+          }
+        : undefined,
+      tmpfs,
+    );
 
     const config: ContainerConfig = {
       name: props.name,
@@ -288,7 +317,7 @@ export class HardenedContainer extends Construct {
       logOpts: { ...LOG_OPTIONS },
       stopTimeout,
       destroyGraceSeconds: stopTimeout,
-      labels: Object.entries({ "uyoop.hardened": "true", ...(props.labels ?? {}) })
+      labels: Object.entries({ "uyoop.hardened": "true", [SETTINGS_HASH_LABEL]: settingsHash, ...(props.labels ?? {}) })
         .sort(([a], [b]) => a.localeCompare(b))
         .map(([label, value]) => ({ label, value })),
       ...(props.dependsOn ? { dependsOn: [...props.dependsOn] } : {}),
@@ -305,7 +334,7 @@ export class HardenedContainer extends Construct {
           }
         : { mustRun: true, restart: "unless-stopped" }),
       lifecycle: {
-        replaceTriggeredBy: [ignoredOnUpdate, ...(props.replaceTriggeredBy ?? [])],
+        ...(props.replaceTriggeredBy?.length ? { replaceTriggeredBy: [...props.replaceTriggeredBy] } : {}),
         ...(props.oneShot
           ? {
               postcondition: [
