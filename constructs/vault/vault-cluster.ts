@@ -101,11 +101,14 @@ export class VaultCluster extends Construct {
     });
 
     // One docker_image per distinct reference, kept on destroy (other environments may use it).
+    // Its construct id derives from the reference, not from its position: overriding node 1's
+    // image must not rename (and so re-create) the image of the nodes that keep theirs.
     const images = new Map<string, Image>();
     const imageFor = (ref: string): Image => {
       let image = images.get(ref);
       if (!image) {
-        image = new Image(this, `image-${images.size + 1}`, { name: ref, keepLocally: true });
+        const id = `image-${ref.replace(/@sha256:([0-9a-f]{12}).*$/, "-$1").replace(/[^A-Za-z0-9]+/g, "-")}`;
+        image = new Image(this, id, { name: ref, keepLocally: true });
         images.set(ref, image);
       }
       return image;

@@ -1,0 +1,93 @@
+/**
+ * `npm run diagram [-- --check] [--env-file environments/x.json] [--out file]`
+ *
+ * Synthesizes the environment in-process (guardrail errors do not stop it; they are reported on
+ * stderr), renders its topology as Markdown with Mermaid diagrams, writes it to docs/TOPOLOGY.md
+ * (for the default environment file; elsewhere only with --out) and prints it.
+ * --check writes nothing and exits 1 when docs/TOPOLOGY.md is stale.
+ *
+ * Exit codes: 0 written or up to date, 1 stale (--check), 2 failure.
+ */
+import * as fs from "fs";
+import * as os from "os";
+import * as path from "path";
+import { App } from "cdktf";
+import { loadEnvironment, DEFAULT_ENV_FILE, ENV_FILE_VARIABLE } from "../../config/load";
+import { UserInputError, formatProblem } from "../../config/errors";
+import { buildEnvironment } from "../../stacks/environment";
+import { projectRoot } from "../../constructs/project-files";
+import { readSynthOutput } from "../plan-diff/synth";
+import type { Annotation } from "../plan-diff/diff";
+import type { StackSet } from "../plan-diff/tf-json";
+import { renderTopologyMarkdown } from "./mermaid";
+
+export const TOPOLOGY_FILE = "docs/TOPOLOGY.md";
+
+/** Synthesizes the environment of `envFile` (relative to the project root) into memory. */
+export function synthesizeEnvironment(root: string, envFile: string): { stacks: StackSet; annotations: Annotation[]; name: string; profile: string } {
+  const config = loadEnvironment(root, { [ENV_FILE_VARIABLE]: envFile });
+  const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "uyoop-diagram-"));
+  const saved = process.env["CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS"];
+  process.env["CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS"] = "true";
+  try {
+    const app = new App({ outdir, stackTraces: false });
+    buildEnvironment(app, config);
+    app.synth();
+    return { ...readSynthOutput(outdir), name: config.name, profile: config.profile };
+  } finally {
+    if (saved === undefined) delete process.env["CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS"];
+    else process.env["CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS"] = saved;
+    fs.rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+/** The topology document of an environment file, and the guardrail errors met on the way. */
+export function topologyDocument(root: string, envFile: string = DEFAULT_ENV_FILE): { markdown: string; errors: Annotation[] } {
+  const s = synthesizeEnvironment(root, envFile);
+  return {
+    markdown: renderTopologyMarkdown(s.stacks, { environment: s.name, profile: s.profile, source: envFile }),
+    errors: s.annotations.filter((a) => /error/i.test(a.level)),
+  };
+}
+
+export function main(argv: readonly string[], io: { stdout: (t: string) => void; stderr: (t: string) => void }, root = projectRoot()): number {
+  let check = false;
+  let envFile = DEFAULT_ENV_FILE;
+  let out: string | undefined;
+  try {
+    for (let i = 0; i < argv.length; i++) {
+      const a = argv[i]!;
+      if (a === "--check") check = true;
+      else if (a === "--env-file" && argv[i + 1]) envFile = argv[++i]!;
+      else if (a === "--out" && argv[i + 1]) out = argv[++i]!;
+      else throw new Error(`unknown argument "${a}" (usage: npm run diagram [-- --check] [--env-file <file>] [--out <file>])`);
+    }
+    const target = out ?? (envFile === DEFAULT_ENV_FILE ? TOPOLOGY_FILE : undefined);
+    const { markdown, errors } = topologyDocument(root, envFile);
+    for (const e of errors) io.stderr(`warning: guardrail error in ${e.stack} [${e.constructPath}]: ${e.message}\n`);
+    if (check) {
+      const file = path.join(root, target ?? TOPOLOGY_FILE);
+      const current = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
+      if (current !== markdown) {
+        io.stderr(`${path.relative(root, file)} is stale: run \`npm run diagram\` and commit it\n`);
+        return 1;
+      }
+      io.stderr(`${path.relative(root, file)} is up to date\n`);
+      return 0;
+    }
+    io.stdout(markdown);
+    if (target) {
+      fs.writeFileSync(path.resolve(root, target), markdown);
+      io.stderr(`wrote ${target}\n`);
+    }
+    return 0;
+  } catch (error) {
+    if (error instanceof UserInputError) for (const p of error.problems) io.stderr(`error: ${error.source}: ${formatProblem(p)}\n`);
+    else io.stderr(`error: ${error instanceof Error ? error.message : String(error)}\n`);
+    return 2;
+  }
+}
+
+if (require.main === module) {
+  process.exitCode = main(process.argv.slice(2), { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
+}
