@@ -1,12 +1,14 @@
 /**
  * Base class of the environment's stacks: an explicit local backend whose state path is
  * relative (no machine path in the synthesized JSON) and lives outside cdktf.out, one
- * directory per environment.
+ * directory per environment; and the guardrails (security rule packs evaluated at every synth,
+ * attached here because cdktf ignores aspects added to the App).
  */
 import { LocalBackend, TerraformElement, TerraformStack } from "cdktf";
 import type { Construct, Node } from "constructs";
 import type { EnvironmentConfig } from "../config/schema";
 import { DataProtection } from "../constructs/data-protection";
+import { Guardrails } from "../guardrails";
 
 /** Terraform runs each stack from cdktf.out/stacks/<stack>; state lives in <project>/state/<env>/. */
 export function statePath(environment: string, stackId: string): string {
@@ -27,6 +29,11 @@ export abstract class UyoopStack extends TerraformStack {
     this.config = props.config;
     this.protection = DataProtection.of(props.config);
     new LocalBackend(this, { path: statePath(props.config.name, id) });
+    Guardrails.attach(this, {
+      environment: props.config.name,
+      profile: props.config.profile,
+      ...(props.config.allowDataLoss ? { allowDataLoss: props.config.allowDataLoss.reason } : {}),
+    });
   }
 
   /**

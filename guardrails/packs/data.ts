@@ -1,0 +1,162 @@
+/**
+ * Secrets and data pack: no secret value in synthesized JSON or container env; stateful volumes
+ * and secrets engines protected from destruction; lifted protection (`allowDataLoss`) always
+ * reported.
+ */
+import { SECRET_ENV_NAME } from "../../constructs/docker/hardened-container";
+import { asObject, asString, isToken, isTrue, objects, strings, walkStrings } from "../json";
+import { isOneShot } from "./container";
+import type { Json, Rule, RuleContext, Subject } from "../types";
+
+/** Patterns of secret material in a value. */
+export const SECRET_VALUE_PATTERNS: readonly (readonly [string, RegExp])[] = [
+  ["a private key", /-----BEGIN [A-Z ]*PRIVATE KEY-----/],
+  ["a Vault token", /\b(hvs|hvb|hvr)\.[A-Za-z0-9_-]{20,}|\bs\.[A-Za-z0-9]{24}\b/],
+  ["unseal keys", /"unseal_keys_(b64|hex)"\s*:\s*\[\s*"[A-Za-z0-9+/=]{20,}/],
+  // Vault's templated connection URL ({{username}}:{{password}}) is not a credential.
+  ["a URL with credentials", /\b(postgres(ql)?|mysql|mongodb(\+srv)?|redis|amqps?|https?):\/\/(?!\{\{username\}\}:\{\{password\}\}@)[^/@"\s:{}$]+:[^/@"\s]+@/],
+];
+
+/** Fields whose literal value would be a secret. */
+export const SECRET_FIELD = /^(password|passwd|token|secret|secret_id|client_token|root_token|wrapping_token|private_key|private_key_pem|api_key|access_key|secret_key|client_secret|pin|unseal_keys?(_b64|_hex)?|password_wo|data_json_wo)$/i;
+
+/** References to attributes that hold secrets (fine in JSON, never in a container's env). */
+export const SECRET_REFERENCE =
+  /\$\{[^}]*\b(random_password\.[A-Za-z0-9_-]+\.(result|bcrypt_hash)|tls_private_key\.[A-Za-z0-9_-]+\.private_key_[a-z0-9_]+|[a-z0-9_]+\.[A-Za-z0-9_-]+\.(secret_id|client_token|wrapping_token|password))\b/;
+
+function valueProblems(value: string): string[] {
+  return SECRET_VALUE_PATTERNS.filter(([, p]) => p.test(value)).map(([what]) => what);
+}
+
+/** Secrets in one JSON value: patterns anywhere, and literal values of secret-named fields (also inside JSON strings). */
+export function secretsIn(body: Json, depth = 0): string[] {
+  const out: string[] = [];
+  walkStrings(body, (value, key, path) => {
+    for (const what of valueProblems(value)) out.push(`${path} contains ${what}`);
+    if (key !== undefined && SECRET_FIELD.test(key) && value !== "" && !isToken(value)) out.push(`${path} is a literal ${key}`);
+    const trimmed = value.trim();
+    if (depth < 2 && trimmed.startsWith("{") && trimmed.endsWith("}")) {
+      // JSON inside a string (e.g. data_json): patterns already ran on the raw text; add its secret fields.
+      try {
+        const inner = JSON.parse(trimmed) as Json;
+        for (const p of secretsIn(inner, depth + 1)) if (p.includes(" is a literal ")) out.push(`${path} (JSON) ${p}`);
+      } catch {
+        // not JSON
+      }
+    }
+  });
+  return [...new Set(out)];
+}
+
+/** Why a docker_volume holds state, or undefined. */
+export function statefulVolume(volume: Subject, ctx: RuleContext): string | undefined {
+  const label = objects(volume.body["labels"]).find((l) => asString(l["label"]) === "uyoop.stateful");
+  if (label) return `labelled uyoop.stateful=${asString(label["value"]) ?? ""}`;
+  const reference = `\${${volume.address}.name}`;
+  const name = asString(volume.body["name"]);
+  for (const c of ctx.stack.ofType("docker_container")) {
+    if (isOneShot(c.body)) continue;
+    for (const v of objects(c.body["volumes"])) {
+      const target = asString(v["volume_name"]);
+      if ((target === reference || (name !== undefined && target === name)) && !isTrue(v["read_only"])) {
+        return `mounted read-write by the long-running ${c.address}`;
+      }
+    }
+  }
+  return undefined;
+}
+
+function preventsDestroy(s: Subject): boolean {
+  return isTrue(asObject(objects(s.body["lifecycle"])[0])["prevent_destroy"]);
+}
+
+/** Stateful subjects and why (volumes holding state, every secrets engine mount). */
+export function statefulReason(s: Subject, ctx: RuleContext): string | undefined {
+  if (s.type === "docker_volume") return statefulVolume(s, ctx);
+  if (s.type === "vault_mount") return `secrets engine ${JSON.stringify(asString(s.body["path"]) ?? s.name)} (type ${asString(s.body["type"]) ?? "?"})`;
+  return undefined;
+}
+
+function protectionProblems(s: Subject, ctx: RuleContext): string[] {
+  const why = statefulReason(s, ctx);
+  if (why === undefined || preventsDestroy(s) || ctx.allowDataLoss !== undefined) return [];
+  return [`holds state (${why}) but lifecycle.prevent_destroy is not true`];
+}
+
+export const dataRules: readonly Rule[] = [
+  {
+    id: "UY-D-SECRET-1",
+    pack: "data",
+    level: "error",
+    title: "No secret value in the synthesized JSON",
+    rationale: "Synthesized JSON is reviewed, diffed, uploaded as CI artifacts and sometimes committed; a secret there is a leaked secret. Secrets are references to attributes resolved at apply, or files delivered at run time.",
+    fix: "Replace the literal with a reference (random_password, tls_private_key, a write-only `_wo` argument) or a file read at run time.",
+    source: `${"CIS Docker Benchmark v1.6.0"} 4.10 (secrets not stored in build files); mission: no secret in synthesized JSON`,
+    securitySeverity: "9.0",
+    appliesTo: ["*"],
+    check: (s) => secretsIn(s.body),
+  },
+  {
+    id: "UY-D-ENV-1",
+    pack: "data",
+    level: "error",
+    title: "No secret in a container's environment",
+    rationale: "Environment variables show in `docker inspect`, in /proc/<pid>/environ of every process in the container, in crash reports and child processes. Secrets go in files (`NAME_FILE`).",
+    fix: "Deliver the secret as a file (VolumeSeed) and pass its path in `<NAME>_FILE`.",
+    source: "CIS Docker Benchmark v1.6.0 4.10; Vault production hardening: \"Do not use clear text credentials\"",
+    securitySeverity: "8.0",
+    appliesTo: ["docker_container"],
+    check: (s) =>
+      strings(s.body["env"]).flatMap((entry) => {
+        const eq = entry.indexOf("=");
+        const name = eq > 0 ? entry.slice(0, eq) : entry;
+        const value = eq > 0 ? entry.slice(eq + 1) : "";
+        const out: string[] = [];
+        if (SECRET_ENV_NAME.test(name) && !name.endsWith("_FILE")) out.push(`env ${name} looks like a secret`);
+        for (const what of valueProblems(value)) out.push(`env ${name} contains ${what}`);
+        if (SECRET_REFERENCE.test(value)) out.push(`env ${name} receives a secret attribute (${SECRET_REFERENCE.exec(value)![1]})`);
+        return out;
+      }),
+  },
+  {
+    id: "UY-D-PROTECT-1",
+    pack: "data",
+    level: "error",
+    title: "Stateful volumes refuse destruction",
+    rationale: "Raft data, audit logs, PostgreSQL data and snapshots cannot be recreated; a rename or a replaced attribute would otherwise destroy them in a routine apply.",
+    fix: "Take the lifecycle from DataProtection (`prevent_destroy = true`); only `allowDataLoss` with a reason lifts it.",
+    source: "Mission: nothing lost (stateful volumes cannot be destroyed by a routine change)",
+    securitySeverity: "7.0",
+    appliesTo: ["docker_volume"],
+    check: (s, ctx) => protectionProblems(s, ctx),
+  },
+  {
+    id: "UY-D-PROTECT-2",
+    pack: "data",
+    level: "error",
+    title: "Secrets engine mounts refuse destruction",
+    rationale: "Disabling a mount deletes every secret, key and lease in it (KV versions, TOTP keys, database leases) at once.",
+    fix: "Take the lifecycle from DataProtection (`prevent_destroy = true`); only `allowDataLoss` with a reason lifts it.",
+    source: "Mission: nothing lost (secrets mounts cannot be destroyed by a routine change); Vault: disabling a secrets engine revokes and deletes its data",
+    securitySeverity: "7.0",
+    appliesTo: ["vault_mount"],
+    check: (s, ctx) => protectionProblems(s, ctx),
+  },
+  {
+    id: "UY-D-LOSS-1",
+    pack: "data",
+    level: "warning",
+    title: "Lifted destroy protection is always reported",
+    rationale: "allowDataLoss is the one switch that lets an apply destroy state; every resource it exposes is listed in every report with the reason.",
+    fix: "Remove `allowDataLoss` from the environment once the teardown is done.",
+    source: "Mission: any deviation is explicit, justified, and visible in a report",
+    securitySeverity: "5.0",
+    appliesTo: ["docker_volume", "vault_mount"],
+    check: (s, ctx) => {
+      const why = statefulReason(s, ctx);
+      if (why === undefined || ctx.allowDataLoss === undefined) return [];
+      const p = asObject(objects(s.body["lifecycle"])[0])["prevent_destroy"];
+      return isTrue(p) ? [] : [`destroy protection is off (${why}; allowDataLoss: ${JSON.stringify(ctx.allowDataLoss)})`];
+    },
+  },
+];
