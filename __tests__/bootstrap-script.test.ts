@@ -483,6 +483,7 @@ describe("input validation: exit 2, one line naming the variable, no vault call"
     ["INIT_FILE relative", { INIT_FILE: "vault-init.json" }, /must be an absolute file path/],
     ["INIT_FILE a directory path", { INIT_FILE: "/tmp/" }, /must be an absolute file path/],
     ["INIT_FILE in a missing directory", { INIT_FILE: "/nonexistent/dir/vault-init.json" }, /directory \/nonexistent\/dir does not exist/],
+    ["TOKEN_FILE relative", { TOKEN_FILE: "terraform-token" }, /TOKEN_FILE: 'terraform-token' must be an absolute file path/],
     ["WAIT_SECONDS not a number", { WAIT_SECONDS: "3m" }, /WAIT_SECONDS: '3m' is not a positive integer/],
   ])("%s", (_name, overrides, message) => {
     const r = c.run(overrides);
@@ -552,6 +553,32 @@ describe("control flow against a scripted CLI stub (not Vault)", () => {
     expect(idx(/^bootstrap: node https:\/\/vault-3:8200 unsealed$/)).toBeGreaterThan(idx(/vault-2:8200 unsealed$/));
     expect(lines[lines.length - 1]).toBe("bootstrap: done: 3/3 nodes unsealed; active node https://vault-1:8200");
     expectNoSecretsLeaked(c, r);
+  });
+
+  test("TOKEN_FILE: right after init, the root token alone (0600) for Terraform; never overwritten", () => {
+    const c = newCluster();
+    const tokenFile = path.join(c.dir, "terraform-token");
+    const r = c.run({ TOKEN_FILE: tokenFile });
+    expect(r.status).toBe(0);
+    const init = JSON.parse(fs.readFileSync(c.initFile, "utf8")) as { root_token: string };
+    expect(fs.readFileSync(tokenFile, "utf8")).toBe(init.root_token);
+    expect(fs.statSync(tokenFile).mode & 0o777).toBe(0o600);
+    expect(r.stdout).toMatch(/initial root token written to .*terraform-token \(mode 0600\)/);
+    expect(r.stdout + r.stderr).not.toContain(init.root_token);
+    // The operator replaced it with their own token: a re-run (no init) leaves it alone.
+    fs.writeFileSync(tokenFile, "operator-token", { mode: 0o600 });
+    expect(c.run({ TOKEN_FILE: tokenFile }).status).toBe(0);
+    expect(fs.readFileSync(tokenFile, "utf8")).toBe("operator-token");
+  });
+
+  test("TOKEN_FILE that exists before init is left unchanged", () => {
+    const c = newCluster();
+    const tokenFile = path.join(c.dir, "terraform-token");
+    fs.writeFileSync(tokenFile, "kept", { mode: 0o600 });
+    const r = c.run({ TOKEN_FILE: tokenFile });
+    expect(r.status).toBe(0);
+    expect(fs.readFileSync(tokenFile, "utf8")).toBe("kept");
+    expect(r.stdout).toMatch(/terraform-token exists; left unchanged/);
   });
 
   test("re-run on a ready cluster: no init, no unseal call, exit 0", () => {

@@ -133,6 +133,7 @@ describe("platform stack: operator directory and bootstrap", () => {
       expect.arrayContaining([
         "VAULT_NODES=https://vault-1:8200 https://vault-2:8200 https://vault-3:8200",
         "INIT_FILE=/operator/vault-init.json",
+        "TOKEN_FILE=/operator/terraform-token",
         "KEY_SHARES=5",
         "KEY_THRESHOLD=3",
         "VAULT_CLIENT_CERT=/bootstrap/tls/client.pem",

@@ -56,8 +56,12 @@ export class VaultBootstrap extends Construct {
   constructor(scope: Construct, id: string, props: VaultBootstrapProps) {
     super(scope, id);
     const pgpKeys = props.pgpKeys ?? [];
-    if (props.keyThreshold < 1 || props.keyThreshold > props.keyShares) {
-      throw UserInputError.of(this.node.path, "keyThreshold", `${props.keyThreshold} must be between 1 and keyShares (${props.keyShares})`);
+    if (props.keyThreshold < 1 || props.keyThreshold > props.keyShares || (props.keyShares > 1 && props.keyThreshold < 2)) {
+      throw UserInputError.of(
+        this.node.path,
+        "keyThreshold",
+        `${props.keyThreshold} must be between 2 and keyShares (${props.keyShares}) (1 only with a single share), as Vault requires`,
+      );
     }
     if (pgpKeys.length > 0 && pgpKeys.length !== props.keyShares) {
       throw UserInputError.of(this.node.path, "pgpKeys", `has ${pgpKeys.length} keys for ${props.keyShares} shares`);
@@ -93,6 +97,7 @@ export class VaultBootstrap extends Construct {
         KEY_THRESHOLD: String(props.keyThreshold),
         ...(pgpKeys.length > 0 ? { PGP_KEYS: pgpKeys.map((_, i) => `${MOUNT}/pgp/share-${i + 1}.asc`).join(",") } : {}),
         INIT_FILE: `/operator/${OPERATOR_FILES.initMaterial}`,
+        TOKEN_FILE: `/operator/${OPERATOR_FILES.terraformToken}`,
         HOME: "/tmp",
       },
       networks: [{ name: props.clientsNetwork }],

@@ -16,6 +16,10 @@
 #   PGP_KEYS        optional: comma-separated files with base64 PGP public keys, one per share;
 #                   the shares are then encrypted and this script never unseals
 #   INIT_FILE       absolute path of the `vault operator init -format=json` output
+#   TOKEN_FILE      optional: absolute path where, right after initializing (and only then, and
+#                   only if the file does not exist), the initial root token is written alone
+#                   (0600) for Terraform's Vault provider (auth_login_token_file); replace it
+#                   with an operator token and revoke root after the first deploy
 #   WAIT_SECONDS    optional (default 180): how long each wait may take
 #   POLL_SECONDS    optional (default 2): pause between two checks while waiting
 #
@@ -252,6 +256,14 @@ validate_inputs() {
   INIT_DIR=${INIT%/*}
   INIT_DIR=${INIT_DIR:-/}
   [ -d "$INIT_DIR" ] || bad_input "INIT_FILE: directory $INIT_DIR does not exist"
+  TOKEN=${TOKEN_FILE:-}
+  if [ -n "$TOKEN" ]; then
+    case $TOKEN in
+      /*[!/]) ;;
+      *) bad_input "TOKEN_FILE: '$TOKEN' must be an absolute file path" ;;
+    esac
+    [ -d "$(dirname "$TOKEN")" ] || bad_input "TOKEN_FILE: directory $(dirname "$TOKEN") does not exist"
+  fi
   [ ! -d "$INIT" ] || bad_input "INIT_FILE: $INIT is a directory"
 
   WAIT_SECONDS=${WAIT_SECONDS:-180}
@@ -331,6 +343,26 @@ initialize() {
   [ "$_i_count" -eq "$SHARES" ] ||
     die init "$INIT was written but holds $_i_count readable unseal keys instead of $SHARES; inspect it (it is all there is)"
   log "initialized $NODE1; init material written to $INIT (mode 0600)"
+  write_token_file
+}
+
+# write_token_file: the initial root token, alone, for Terraform (TOKEN_FILE). Never overwrites:
+# after the first deploy that file holds the operator's token.
+write_token_file() {
+  [ -n "$TOKEN" ] || return 0
+  if [ -e "$TOKEN" ]; then
+    log "$TOKEN exists; left unchanged"
+    return 0
+  fi
+  _t_value=$(json_field root_token <"$INIT")
+  case $_t_value in
+    '' | *[!A-Za-z0-9._-]*) die init "$INIT holds no plain root token (PGP-encrypted?); write $TOKEN by hand" ;;
+  esac
+  _t_tmp=$(mktemp "$(dirname "$TOKEN")/.terraform-token.XXXXXX") || die init "cannot create a temporary file next to $TOKEN"
+  chmod 600 "$_t_tmp"
+  printf '%s' "$_t_value" >"$_t_tmp"
+  mv -f "$_t_tmp" "$TOKEN" || die init "could not write $TOKEN"
+  log "initial root token written to $TOKEN (mode 0600) for Terraform; replace it and revoke root after the first deploy"
 }
 
 # ---------------------------------------------------------------------------------------------
