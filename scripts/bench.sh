@@ -40,7 +40,7 @@ done
 for replicas in 1 10 50; do
   name="app-$replicas"
   ms=$(synth_ms "$name" "{\"app\": {\"replicas\": $replicas, \"hostPort\": 9000}}")
-  rows="$rows| 3 Vault nodes, $replicas app replicas | $(resources "$name") | $ms |
+  rows="$rows| 3 Vault nodes, $replicas app replica(s) | $(resources "$name") | $ms |
 "
 done
 
