@@ -15,7 +15,7 @@ import { Image } from "@cdktf/provider-docker/lib/image";
 import { UserInputError, show } from "../../config/errors";
 import { HardenedContainer } from "../docker/hardened-container";
 import { VolumeSeed } from "../docker/volume-seed";
-import { readProjectFile } from "../project-files";
+import { VaultCliJob } from "../vault/vault-cli-job";
 import { APP_SECRET_ID_DIR, APP_VAULT_DIR, appEnvironment } from "./app-contract";
 
 export const SECRET_ID_SCRIPT = "constructs/vault/scripts/issue-secret-id.sh";
@@ -67,7 +67,7 @@ export function appHealthCommand(port: number, path: string): string[] {
 
 export class UyoopApp extends Construct {
   public readonly replicas: readonly HardenedContainer[];
-  public readonly issuer: HardenedContainer;
+  public readonly issuer: VaultCliJob;
   public readonly vaultFiles: VolumeSeed;
   public readonly secretIdVolume: VolumeSeed;
 
@@ -105,46 +105,22 @@ export class UyoopApp extends Construct {
       files: [{ path: "readme", content: "secret-id is written here by the SecretID issuer job\n", mode: "0444" }],
     });
 
-    const issuerFiles = new VolumeSeed(this, "issuer-files", {
-      volumeName: `${props.environment}-secretid-issuer-files`,
-      image: cli,
-      owner,
-      labels: { ...labels, "uyoop.component": "secretid-issuer" },
-      files: [
-        { path: "issue-secret-id.sh", content: readProjectFile(SECRET_ID_SCRIPT), mode: "0444" },
-        { path: "ca.pem", content: props.caCertPem, mode: "0444" },
-        { path: "client.pem", content: props.issuerCertPem, mode: "0444" },
-        { path: "client-key.pem", content: props.issuerKeyPem, mode: "0400" },
-      ],
-    });
-
-    this.issuer = new HardenedContainer(this, "secretid-issuer", {
+    this.issuer = new VaultCliJob(this, "secretid-issuer", {
       name: `${props.environment}-secretid-issuer`,
       image: cli,
-      user: props.user,
-      entrypoint: ["/bin/sh"],
-      command: ["/issuer/issue-secret-id.sh"],
-      env: {
-        VAULT_ADDR: props.vaultAddr,
-        VAULT_CACERT: "/issuer/ca.pem",
-        VAULT_CLIENT_CERT: "/issuer/client.pem",
-        VAULT_CLIENT_KEY: "/issuer/client-key.pem",
-        CERT_ROLE: props.issuerCertRole,
-        APPROLE_ROLE: props.appRoleName,
-        SECRET_ID_FILE: `/out/secret-id`,
-        HOME: "/tmp",
-      },
-      networks: [{ name: props.networks.vaultClients }],
-      volumes: [
-        { volume: issuerFiles.volume.name, target: "/issuer", readOnly: true },
-        { volume: this.secretIdVolume.volume.name, target: "/out", readOnly: false },
-      ],
-      tmpfs: { "/tmp": { sizeMb: 16, uid: owner.uid, gid: owner.gid, mode: "0700" } },
-      memoryMb: 64,
+      owner,
+      script: SECRET_ID_SCRIPT,
+      vaultAddr: props.vaultAddr,
+      clientsNetwork: props.networks.vaultClients,
+      caCertPem: props.caCertPem,
+      clientCertPem: props.issuerCertPem,
+      clientKeyPem: props.issuerKeyPem,
+      certRole: props.issuerCertRole,
+      env: { APPROLE_ROLE: props.appRoleName, SECRET_ID_FILE: "/out/secret-id" },
+      volumes: [{ volume: this.secretIdVolume.volume.name, target: "/out", readOnly: false }],
       oneShot: true,
-      stopTimeoutSeconds: 10,
       labels: { ...labels, "uyoop.component": "secretid-issuer" },
-      dependsOn: [issuerFiles.seeder.container, this.secretIdVolume.seeder.container],
+      dependsOn: [this.secretIdVolume.seeder.container],
     });
 
     this.replicas = Array.from({ length: props.replicas }, (_, i) => {
@@ -164,7 +140,7 @@ export class UyoopApp extends Construct {
         healthCheck: { test: appHealthCommand(props.port, props.healthPath), intervalSeconds: 15, timeoutSeconds: 5, startPeriodSeconds: 30, retries: 3 },
         stopTimeoutSeconds: 20,
         labels: { ...labels, "uyoop.app.replica": String(i) },
-        dependsOn: [this.vaultFiles.seeder.container, this.issuer.container],
+        dependsOn: [this.vaultFiles.seeder.container, this.issuer.job.container],
       });
     });
   }

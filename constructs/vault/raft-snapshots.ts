@@ -11,9 +11,8 @@
 import { Construct } from "constructs";
 import { Image } from "@cdktf/provider-docker/lib/image";
 import type { DataProtection } from "../data-protection";
-import { HardenedContainer } from "../docker/hardened-container";
 import { VolumeSeed } from "../docker/volume-seed";
-import { readProjectFile } from "../project-files";
+import { VaultCliJob } from "./vault-cli-job";
 import { VAULT_GID, VAULT_UID } from "./vault-cluster";
 
 export const SNAPSHOT_SCRIPT = "constructs/vault/scripts/raft-snapshot.sh";
@@ -39,7 +38,7 @@ export interface RaftSnapshotsProps {
 }
 
 export class RaftSnapshots extends Construct {
-  public readonly job: HardenedContainer;
+  public readonly job: VaultCliJob;
   public readonly volume: VolumeSeed;
 
   constructor(scope: Construct, id: string, props: RaftSnapshotsProps) {
@@ -48,18 +47,6 @@ export class RaftSnapshots extends Construct {
     const labels = { "uyoop.environment": props.environment, "uyoop.component": "raft-snapshots" };
     const owner = { uid: VAULT_UID, gid: VAULT_GID };
     const image = new Image(this, "image", { name: props.image, keepLocally: true }).imageId;
-    const files = new VolumeSeed(this, "files", {
-      volumeName: `${name}-files`,
-      image,
-      owner,
-      labels,
-      files: [
-        { path: "raft-snapshot.sh", content: readProjectFile(SNAPSHOT_SCRIPT), mode: "0444" },
-        { path: "ca.pem", content: props.caCertPem, mode: "0444" },
-        { path: "client.pem", content: props.clientCertPem, mode: "0444" },
-        { path: "client-key.pem", content: props.clientKeyPem, mode: "0400" },
-      ],
-    });
     this.volume = new VolumeSeed(this, "snapshots", {
       volumeName: `${name}-data`,
       image,
@@ -69,29 +56,21 @@ export class RaftSnapshots extends Construct {
       protection: props.protection,
     });
     const interval = props.intervalMinutes * 60;
-    this.job = new HardenedContainer(this, "job", {
+    // "Default": the job's resources keep the addresses raft-snapshots_job, raft-snapshots_files_*.
+    this.job = new VaultCliJob(this, "Default", {
       name,
       image,
-      user: `${VAULT_UID}:${VAULT_GID}`,
-      entrypoint: ["/bin/sh"],
-      command: ["/job/raft-snapshot.sh"],
-      env: {
-        VAULT_ADDR: props.vaultAddr,
-        VAULT_CACERT: "/job/ca.pem",
-        VAULT_CLIENT_CERT: "/job/client.pem",
-        VAULT_CLIENT_KEY: "/job/client-key.pem",
-        CERT_ROLE: props.certRole,
-        SNAPSHOT_DIR,
-        INTERVAL_SECONDS: String(interval),
-        RETAIN: String(props.retain),
-        HOME: "/tmp",
-      },
-      networks: [{ name: props.clientsNetwork }],
-      volumes: [
-        { volume: files.volume.name, target: "/job", readOnly: true },
-        { volume: this.volume.volume.name, target: SNAPSHOT_DIR, readOnly: false },
-      ],
-      tmpfs: { "/tmp": { sizeMb: 16, uid: VAULT_UID, gid: VAULT_GID, mode: "0700" } },
+      owner,
+      script: SNAPSHOT_SCRIPT,
+      vaultAddr: props.vaultAddr,
+      clientsNetwork: props.clientsNetwork,
+      caCertPem: props.caCertPem,
+      clientCertPem: props.clientCertPem,
+      clientKeyPem: props.clientKeyPem,
+      certRole: props.certRole,
+      env: { SNAPSHOT_DIR, INTERVAL_SECONDS: String(interval), RETAIN: String(props.retain) },
+      volumes: [{ volume: this.volume.volume.name, target: SNAPSHOT_DIR, readOnly: false }],
+      oneShot: false,
       memoryMb: 128,
       healthCheck: {
         test: ["CMD-SHELL", `[ -f ${SNAPSHOT_DIR}/.last-success ] && [ $(( $(date +%s) - $(cat ${SNAPSHOT_DIR}/.last-success) )) -lt ${2 * interval} ]`],
@@ -100,9 +79,8 @@ export class RaftSnapshots extends Construct {
         startPeriodSeconds: 120,
         retries: 2,
       },
-      stopTimeoutSeconds: 10,
       labels,
-      dependsOn: [files.seeder.container, this.volume.seeder.container],
+      dependsOn: [this.volume.seeder.container],
     });
   }
 }
