@@ -303,7 +303,7 @@ const CASES: Record<string, Case> = {
   "UY-T-VAL-3": { violating: variant((j) => (j.resource.tls_self_signed_cert.ca.early_renewal_hours = 100)) },
   "UY-T-SAN-1": { violating: variant((j) => delete j.resource.tls_cert_request.leaf.dns_names) },
   // data
-  "UY-D-SECRET-1": { violating: variant((j) => (j.output.role_id.value = "-----BEGIN PRIVATE KEY-----\nMIIB\n-----END PRIVATE KEY-----")) },
+  "UY-D-SECRET-1": { violating: variant((j) => (j.output.role_id.value = `-----BEGIN ${"PRIVATE"} KEY-----\nMIIB\n-----END ${"PRIVATE"} KEY-----` /* fake, split */)) },
   "UY-D-ENV-1": { violating: variant((j) => c(j).env.push("DB_PASSWORD=hunter2")) },
   "UY-D-PROTECT-1": { violating: variant((j) => delete j.resource.docker_volume.vdata.lifecycle) },
   "UY-D-PROTECT-2": { violating: variant((j) => delete j.resource.vault_mount.kv.lifecycle) },
