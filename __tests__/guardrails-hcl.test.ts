@@ -6,22 +6,9 @@
 import { parse } from "@cdktf/hcl2json";
 import { HclReadError, readHcl } from "../guardrails/hcl-reader";
 import { renderVaultServerConfig, type VaultServerConfig } from "../constructs/vault/vault-server-config";
-import { environment, prodDocument, synthesize, resourcesOf } from "./helpers";
+import { SAMPLE_VAULT_NODE_CONFIG, environment, prodDocument, synthesize, resourcesOf } from "./helpers";
 
-const node: VaultServerConfig = {
-  clusterName: "uyoop-dev",
-  nodeId: "vault-1",
-  apiAddr: "https://vault-1:8200",
-  clusterAddr: "https://vault-1-raft:8201",
-  storagePath: "/vault/file",
-  retryJoin: [
-    { leaderApiAddr: "https://vault-2-raft:8200", leaderTlsServerName: "vault-2-raft" },
-    { leaderApiAddr: "https://vault-3-raft:8200", leaderTlsServerName: "vault-3-raft" },
-  ],
-  tls: { caCertFile: "/vault/config/tls/ca.pem", certFile: "/vault/config/tls/node.pem", keyFile: "/vault/config/tls/node-key.pem" },
-  tlsMinVersion: "tls12",
-  requireClientCert: true,
-};
+const node: VaultServerConfig = SAMPLE_VAULT_NODE_CONFIG;
 
 const CORNERS = [
   'a = 1\nb = 1.5\nc = null\nd = [1, "x", true]\ne = { k = "v", "q r" = [1] }\n',

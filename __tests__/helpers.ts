@@ -4,6 +4,7 @@ import { resolveEnvironment, deepMerge } from "../config/load";
 import type { EnvironmentConfig } from "../config/schema";
 import { UserInputError, formatProblem } from "../config/errors";
 import { buildEnvironment, type UyoopEnvironment } from "../stacks/environment";
+import type { VaultServerConfig } from "../constructs/vault/vault-server-config";
 
 /** A syntactically valid digest for fixtures (tests never pull images). */
 export const FIXTURE_DIGEST = `sha256:${"ab".repeat(32)}`;
@@ -83,3 +84,19 @@ export function stackSummary(stackJson: string): unknown {
     outputs: Object.keys(parsed.output ?? {}).sort(),
   };
 }
+
+/** Node 1 of a dev cluster, as VaultCluster configures it: the fixture of the HCL tests. */
+export const SAMPLE_VAULT_NODE_CONFIG: VaultServerConfig = {
+  clusterName: "uyoop-dev",
+  nodeId: "vault-1",
+  apiAddr: "https://vault-1:8200",
+  clusterAddr: "https://vault-1-raft:8201",
+  storagePath: "/vault/file",
+  retryJoin: [
+    { leaderApiAddr: "https://vault-2-raft:8200", leaderTlsServerName: "vault-2-raft" },
+    { leaderApiAddr: "https://vault-3-raft:8200", leaderTlsServerName: "vault-3-raft" },
+  ],
+  tls: { caCertFile: "/vault/config/tls/ca.pem", certFile: "/vault/config/tls/node.pem", keyFile: "/vault/config/tls/node-key.pem" },
+  tlsMinVersion: "tls12",
+  requireClientCert: true,
+};

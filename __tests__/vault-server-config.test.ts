@@ -2,21 +2,9 @@ import { parse } from "@cdktf/hcl2json";
 import { renderVaultServerConfig, type VaultServerConfig } from "../constructs/vault/vault-server-config";
 import { renderHcl, attr, block, hclString } from "../constructs/vault/hcl";
 import { UserInputError } from "../config/errors";
+import { SAMPLE_VAULT_NODE_CONFIG } from "./helpers";
 
-const config: VaultServerConfig = {
-  clusterName: "uyoop-dev",
-  nodeId: "vault-1",
-  apiAddr: "https://vault-1:8200",
-  clusterAddr: "https://vault-1-raft:8201",
-  storagePath: "/vault/file",
-  retryJoin: [
-    { leaderApiAddr: "https://vault-2-raft:8200", leaderTlsServerName: "vault-2-raft" },
-    { leaderApiAddr: "https://vault-3-raft:8200", leaderTlsServerName: "vault-3-raft" },
-  ],
-  tls: { caCertFile: "/vault/config/tls/ca.pem", certFile: "/vault/config/tls/node.pem", keyFile: "/vault/config/tls/node-key.pem" },
-  tlsMinVersion: "tls13",
-  requireClientCert: true,
-};
+const config: VaultServerConfig = { ...SAMPLE_VAULT_NODE_CONFIG, tlsMinVersion: "tls13" };
 
 type Parsed = {
   storage: { raft: { path: string; node_id: string; performance_multiplier: number; retry_join: Record<string, unknown>[] }[] };

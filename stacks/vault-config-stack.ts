@@ -151,29 +151,22 @@ export class VaultConfigStack extends UyoopStack {
     // Jobs prove who they are with their client certificate (signed by the environment CA,
     // presented on every connection anyway): no secret is ever handed to them.
     this.certAuth = new AuthBackend(this, "cert", { type: "cert", path: "cert", description: "job logins by client certificate" });
-    new CertAuthBackendRole(this, "secretid-issuer-role", {
-      backend: this.certAuth.path,
-      name: SECRET_ID_ISSUER_ROLE,
-      certificate: props.platform.pki.ca.certPem,
-      allowedCommonNames: [`${c.name}-secretid`],
-      tokenPolicies: [this.policies.policy("secretid-rotation-policy").name],
-      tokenTtl: 300,
-      tokenMaxTtl: 600,
-      tokenBoundCidrs: [clients],
-      tokenType: "service",
-    });
-
-    new CertAuthBackendRole(this, "snapshot-role", {
-      backend: this.certAuth.path,
-      name: SNAPSHOT_ROLE,
-      certificate: props.platform.pki.ca.certPem,
-      allowedCommonNames: [`${c.name}-snapshot`],
-      tokenPolicies: [this.policies.policy("snapshot-policy").name],
-      tokenTtl: 300,
-      tokenMaxTtl: 600,
-      tokenBoundCidrs: [clients],
-      tokenType: "service",
-    });
+    // One role per job: only that job's certificate (CN) logs in, with only its policy, briefly,
+    // from the clients network.
+    const jobRole = (id: string, name: string, client: string, policy: string) =>
+      new CertAuthBackendRole(this, id, {
+        backend: this.certAuth.path,
+        name,
+        certificate: props.platform.pki.ca.certPem,
+        allowedCommonNames: [`${c.name}-${client}`],
+        tokenPolicies: [this.policies.policy(policy).name],
+        tokenTtl: 300,
+        tokenMaxTtl: 600,
+        tokenBoundCidrs: [clients],
+        tokenType: "service",
+      });
+    jobRole("secretid-issuer-role", SECRET_ID_ISSUER_ROLE, "secretid", "secretid-rotation-policy");
+    jobRole("snapshot-role", SNAPSHOT_ROLE, "snapshot", "snapshot-policy");
 
     // Two audit devices, so one failing never blocks Vault; raw values are never logged.
     if (v.audit.file) {
