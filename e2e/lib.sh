@@ -34,13 +34,13 @@ e2e_print_timings() {
 }
 trap e2e_print_timings EXIT
 
-# e2e_step NAME CMD...: run CMD in a subshell (so it cannot set variables for
-# the caller) with stdout+stderr sent to $E2E_LOG_DIR/NAME.log, record its
-# duration; on failure name the step, show the log's tail, exit 1.
-e2e_step() {
+# e2e_try NAME CMD...: run CMD in a subshell (so it cannot set variables for
+# the caller) with stdout+stderr sent to $E2E_LOG_DIR/$E2E_LOG_PREFIX NAME.log,
+# record its duration; on failure name the step, show the log's tail, return 1.
+e2e_try() {
 	local name="$1"
 	shift
-	local logf="$E2E_LOG_DIR/$name.log"
+	local logf="$E2E_LOG_DIR/${E2E_LOG_PREFIX:-}$name.log"
 	local t0 rc
 	t0="$(_now)"
 	e2e_log "step $name: $* (log: $logf)"
@@ -61,11 +61,14 @@ e2e_step() {
 		printf '\n[e2e] step "%s" FAILED (exit %s) after %ss; last 40 lines of %s:\n' \
 			"$name" "$rc" "$secs" "$logf" >&2
 		tail -n 40 "$logf" >&2
-		exit 1
+		return 1
 	fi
 	E2E_TIMINGS+=("$name|$secs|ok")
 	e2e_log "step $name ok (${secs}s)"
 }
+
+# e2e_step NAME CMD...: e2e_try, and stop the script when the step fails.
+e2e_step() { e2e_try "$@" || exit 1; }
 
 # Record a phase that was skipped (e.g. cache hit) so the summary shows it.
 e2e_skip() { E2E_TIMINGS+=("$1|0.0|skipped: $2"); e2e_log "step $1 skipped: $2"; }

@@ -78,31 +78,9 @@ FAILED_REQUIRED=()
 FAILED_OPTIONAL=()
 BUILT_PROVIDERS=()
 
-# tc_try NAME CMD...: like e2e_step, but on failure it records the failure,
-# shows the log's tail and returns 1 instead of exiting.
-tc_try() {
-	local name="$1"
-	shift
-	local logf="$E2E_LOG_DIR/toolchain-$name.log"
-	local t0 rc secs
-	t0="$(_now)"
-	e2e_log "step $name (log: $logf)"
-	set +e
-	("$@") >"$logf" 2>&1
-	rc=$?
-	set -e
-	secs="$(_elapsed "$t0")"
-	if [ "$rc" -ne 0 ]; then
-		E2E_TIMINGS+=("$name|$secs|FAILED (exit $rc)")
-		printf '\n[e2e] step "%s" FAILED (exit %s) after %ss; last 25 lines of %s:\n' \
-			"$name" "$rc" "$secs" "$logf" >&2
-		tail -n 25 "$logf" >&2
-		printf '\n' >&2
-		return 1
-	fi
-	E2E_TIMINGS+=("$name|$secs|ok")
-	e2e_log "step $name ok (${secs}s)"
-}
+# Steps that may fail use e2e_try (lib.sh): the failure is named with its log's
+# tail and the script goes on with the other components.
+E2E_LOG_PREFIX=toolchain-
 
 mark_failed() {
 	case "$OPTIONAL" in
@@ -165,8 +143,8 @@ build_component() {
 	fi
 	rm -f "$stamp"
 	mkdir -p "$(dirname "$out")" "$TC/stamps"
-	if tc_try "$name" go_build "$name" "$pkg" "$out" "$ldflags" "$nosumdb" &&
-		tc_try "$name-verify" "$verify" "$out"; then
+	if e2e_try "$name" go_build "$name" "$pkg" "$out" "$ldflags" "$nosumdb" &&
+		e2e_try "$name-verify" "$verify" "$out"; then
 		printf '%s\n' "$want" >"$stamp"
 		return 0
 	fi
@@ -315,7 +293,7 @@ offline_init() {
 	return "$rc"
 }
 if [ -x "$BIN/tofu" ] && [ "${#BUILT_PROVIDERS[@]}" -gt 0 ]; then
-	tc_try tofu-init-offline offline_init || FAILED_REQUIRED+=(tofu-init-offline)
+	e2e_try tofu-init-offline offline_init || FAILED_REQUIRED+=(tofu-init-offline)
 else
 	E2E_TIMINGS+=("tofu-init-offline|0.0|not run (no tofu or no provider)")
 	FAILED_REQUIRED+=(tofu-init-offline)
