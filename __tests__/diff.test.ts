@@ -89,7 +89,7 @@ describe("diffStacks on fixtures", () => {
     const withTrigger = (interval: string) =>
       stack({
         terraform_data: { c_trigger: { input: { healthcheck: hc(interval) } } },
-        docker_container: { c: { ...HARDENED, healthcheck: hc(interval), lifecycle: { replace_triggered_by: ["${terraform_data.c_trigger}"] } } },
+        docker_container: { c: { ...HARDENED, healthcheck: hc(interval), lifecycle: { replace_triggered_by: ["terraform_data.c_trigger"] } } },
       });
     const r = diffStacks({ s: withTrigger("10s") }, { s: withTrigger("15s") });
     expect(change(r, "terraform_data.c_trigger")?.action).toBe("update");

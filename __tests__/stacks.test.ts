@@ -140,7 +140,7 @@ describe("platform stack: operator directory and bootstrap", () => {
       ]),
     );
     const triggers = (job["lifecycle"] as { replace_triggered_by: string[] }).replace_triggered_by;
-    for (const n of [1, 2, 3]) expect(triggers).toContain(`\${docker_container.vault_vault-${n}_server}`);
+    for (const n of [1, 2, 3]) expect(triggers).toContain(`docker_container.vault_vault-${n}_server`);
   });
 
   test("the bootstrap runs as the operator directory's owner; root is a recorded weakening", () => {

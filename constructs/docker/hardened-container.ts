@@ -14,13 +14,18 @@
  * silently ignored on update, so a hash of them is a label (labels force replacement); durations
  * are written in Go's canonical form ("1m0s") so they read back unchanged; `memory_swap` is
  * always set; one-shot jobs use attach + must_run=false + a postcondition on the exit code.
+ *
+ * Every text it hands Terraform (command, entrypoint, env, labels, health check, uploaded file
+ * content) is literal: `${` and `%{` are escaped (config/terraform-template.ts), so a shell
+ * script's `${name:-}` reaches the container byte for byte instead of being evaluated.
  */
 import { Construct } from "constructs";
 import { createHash } from "crypto";
-import type { ITerraformDependable } from "cdktf";
+import type { ITerraformDependable, TerraformResource } from "cdktf";
 import { Container, type ContainerConfig } from "@cdktf/provider-docker/lib/container";
 import { UserInputError, show } from "../../config/errors";
 import { isIpv4Address } from "../../config/cidr";
+import { terraformLiteral } from "../../config/terraform-template";
 
 /** An explicit, justified opt-out of one hardening default. */
 export interface Weakening {
@@ -137,8 +142,8 @@ export interface HardenedContainerProps {
   readonly labels?: Readonly<Record<string, string>>;
   /** Run once to completion (a job): the apply waits for it and fails unless it exits 0. @default false */
   readonly oneShot?: boolean;
-  /** Resources whose change must re-create (and so re-run) this container. @default none */
-  readonly replaceTriggeredBy?: readonly (ITerraformDependable | string)[];
+  /** Resources of the same stack whose change must re-create (and so re-run) this container. @default none */
+  readonly replaceTriggeredBy?: readonly TerraformResource[];
   /** Explicit dependencies. @default none */
   readonly dependsOn?: readonly ITerraformDependable[];
 
@@ -259,7 +264,7 @@ export class HardenedContainer extends Construct {
     const stopTimeout = props.stopTimeoutSeconds ?? 30;
     const healthcheck = props.healthCheck
       ? {
-          test: [...props.healthCheck.test],
+          test: props.healthCheck.test.map(terraformLiteral),
           interval: goDuration(props.healthCheck.intervalSeconds ?? 10),
           timeout: goDuration(props.healthCheck.timeoutSeconds ?? 5),
           startPeriod: goDuration(props.healthCheck.startPeriodSeconds ?? 30),
@@ -288,10 +293,10 @@ export class HardenedContainer extends Construct {
       name: props.name,
       image: props.image,
       user: props.user,
-      ...(props.entrypoint ? { entrypoint: [...props.entrypoint] } : {}),
-      ...(props.command ? { command: [...props.command] } : {}),
+      ...(props.entrypoint ? { entrypoint: props.entrypoint.map(terraformLiteral) } : {}),
+      ...(props.command ? { command: props.command.map(terraformLiteral) } : {}),
       env: Object.entries(props.env ?? {})
-        .map(([k, v]) => `${k}=${v}`)
+        .map(([k, v]) => terraformLiteral(`${k}=${v}`))
         .sort(),
       readOnly: !writable,
       capabilities: { drop: ["ALL"], ...(added.length > 0 ? { add: added } : {}) },
@@ -305,7 +310,7 @@ export class HardenedContainer extends Construct {
       ulimit: [{ name: "core", soft: 0, hard: 0 }],
       ...(Object.keys(tmpfs).length > 0 ? { tmpfs } : {}),
       ...(props.networkMode ? { networkMode: props.networkMode } : {}),
-      ...(props.uploads?.length ? { upload: props.uploads.map((u) => ({ file: u.file, content: u.content, permissions: u.permissions })) } : {}),
+      ...(props.uploads?.length ? { upload: props.uploads.map((u) => ({ file: u.file, content: terraformLiteral(u.content), permissions: u.permissions })) } : {}),
       networksAdvanced: props.networks.map((n) => ({ name: n.name, ...(n.aliases?.length ? { aliases: [...n.aliases] } : {}) })),
       ports: (props.ports ?? []).map((p) => ({ internal: p.internal, external: p.external, ip: p.ip, protocol: "tcp" })),
       volumes: [
@@ -319,7 +324,7 @@ export class HardenedContainer extends Construct {
       destroyGraceSeconds: stopTimeout,
       labels: Object.entries({ "uyoop.hardened": "true", [SETTINGS_HASH_LABEL]: settingsHash, ...(props.labels ?? {}) })
         .sort(([a], [b]) => a.localeCompare(b))
-        .map(([label, value]) => ({ label, value })),
+        .map(([label, value]) => ({ label: terraformLiteral(label), value: terraformLiteral(value) })),
       ...(props.dependsOn ? { dependsOn: [...props.dependsOn] } : {}),
       ...(props.waitUntilHealthySeconds !== undefined ? { wait: true, waitTimeout: props.waitUntilHealthySeconds } : {}),
       ...(props.oneShot
@@ -334,7 +339,11 @@ export class HardenedContainer extends Construct {
           }
         : { mustRun: true, restart: "unless-stopped" }),
       lifecycle: {
-        ...(props.replaceTriggeredBy?.length ? { replaceTriggeredBy: [...props.replaceTriggeredBy] } : {}),
+        // Bare references: Terraform parses each entry as an expression, and cdktf would render a
+        // resource object as "${type.name}", which Terraform rejects.
+        ...(props.replaceTriggeredBy?.length
+          ? { replaceTriggeredBy: props.replaceTriggeredBy.map((r) => `${r.terraformResourceType}.${r.friendlyUniqueId}`) }
+          : {}),
         ...(props.oneShot
           ? {
               postcondition: [

@@ -11,7 +11,7 @@
  *   updated or replaced;
  * - cdktf cross-stack references (remote state outputs) carry changes into the consuming stack.
  */
-import { type Json, type JsonObject, type StackSet, type ResourceEntry, META_KEYS, resourcesOf, deepEqual, isObject, resolvedReferencesIn, referencesIn, type ResolvedReference } from "./tf-json";
+import { type Json, type JsonObject, type StackSet, type ResourceEntry, META_KEYS, resourcesOf, deepEqual, isObject, resolvedReferencesIn, referencesInExpression, type ResolvedReference } from "./tf-json";
 import { type Effect, attributeEffect, attributeNote, isModelled } from "./provider-model";
 import { type ValueChange, diffValues, summarize } from "./values";
 import { type Flag, securityAndDataLossFlags } from "./flags";
@@ -187,7 +187,9 @@ export function diffStacks(base: StackSet, head: StackSet, options: DiffOptions 
         const lifecycle = entry.config["lifecycle"];
         const triggers = isObject(lifecycle) ? lifecycle["replace_triggered_by"] : undefined;
         if (triggers !== undefined && c?.action !== "replace") {
-          for (const ref of referencesIn(triggers)) {
+          // Each entry is an expression (a bare reference), as Terraform parses it: not a template.
+          const entries = Array.isArray(triggers) ? triggers.filter((t): t is string => typeof t === "string") : [];
+          for (const ref of entries.flatMap(referencesInExpression)) {
             const target = changes.get(key(s, ref.address));
             if (!target || target.action === "destroy" || target.action === "no-op") continue;
             const fires = ref.path.length === 0 || changedValue({ stack: s, ref }) !== undefined;
