@@ -147,6 +147,42 @@ describe("invalid environments are rejected with one line naming the field", () 
   });
 });
 
+describe("no field carries a Terraform template sequence", () => {
+  /** Every string field of the schema, as a path and a document setting it (arrays of strings get one element). */
+  function stringFields(): { field: string; set: (value: string) => Record<string, unknown> }[] {
+    const out: { field: string; set: (value: string) => Record<string, unknown> }[] = [];
+    const nest = (parts: readonly string[], leaf: unknown): Record<string, unknown> =>
+      parts.reduceRight<unknown>((inner, key) => ({ [key]: inner }), leaf) as Record<string, unknown>;
+    const visit = (v: unknown, parts: string[]): void => {
+      if (typeof v === "string") out.push({ field: parts.join("."), set: (value) => nest(parts, value) });
+      else if (Array.isArray(v)) {
+        if (v.length === 0 || typeof v[0] === "string") out.push({ field: `${parts.join(".")}[0]`, set: (value) => nest(parts, [value]) });
+      } else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) visit(x, [...parts, k]);
+    };
+    visit(devDefaults(), []);
+    return out;
+  }
+
+  test("the walk covers the schema's string fields", () => {
+    const fields = stringFields().map((f) => f.field);
+    expect(fields).toEqual(expect.arrayContaining(["name", "tls.organization", "host.operatorDir", "vault.image", "vault.unseal.pgpKeys[0]", "app.healthPath"]));
+    expect(fields.length).toBeGreaterThanOrEqual(20);
+  });
+
+  test.each(['${file("/etc/passwd")}', "%{endif}"])("%s is refused in every string field, the field named", (hostile) => {
+    for (const { field, set } of stringFields()) {
+      const problems = problemsOf(set(`a${hostile}b`));
+      expect({ field, named: problems.some((p) => p.startsWith(`${field}:`)) }).toEqual({ field, named: true });
+    }
+  });
+
+  test("the message says what Terraform would do and how to fix it", () => {
+    expect(problemsOf({ tls: { organization: '${file("/etc/passwd")}' } })).toContain(
+      'tls.organization: contains "${", which Terraform would evaluate as an expression; remove it (no field takes a template)',
+    );
+  });
+});
+
 describe("image references", () => {
   test.each([
     ["hashicorp/vault:1.21.7", { repository: "hashicorp/vault", tag: "1.21.7" }],

@@ -305,6 +305,7 @@ const CASES: Record<string, Case> = {
   // data
   "UY-D-SECRET-1": { violating: variant((j) => (j.output.role_id.value = `-----BEGIN ${"PRIVATE"} KEY-----\nMIIB\n-----END ${"PRIVATE"} KEY-----` /* fake, split */)) },
   "UY-D-ENV-1": { violating: variant((j) => c(j).env.push("DB_PASSWORD=hunter2")) },
+  "UY-D-TEMPLATE-1": { violating: variant((j) => c(j).env.push('GREETING=${file("/etc/passwd")}')) },
   "UY-D-PROTECT-1": { violating: variant((j) => delete j.resource.docker_volume.vdata.lifecycle) },
   "UY-D-PROTECT-2": { violating: variant((j) => delete j.resource.vault_mount.kv.lifecycle) },
   "UY-D-LOSS-1": {

@@ -326,7 +326,26 @@ const checkAllowDataLoss: Rule = (c) => {
   return [];
 };
 
+/**
+ * No field may carry a Terraform template sequence: Terraform would evaluate `${...}` / `%{...}`
+ * wherever the value lands in the JSON (a certificate subject, a label, a path), e.g.
+ * `${file("/etc/passwd")}` reads a host file at apply. No field has a use for one.
+ */
+const checkNoTemplateSequences: Rule = (c) => {
+  const out: InputProblem[] = [];
+  const visit = (v: unknown, field: string): void => {
+    if (typeof v === "string") {
+      const opener = /[$%]\{/.exec(v);
+      if (opener) out.push(problem(field, `contains ${show(opener[0])}, which Terraform would evaluate as an expression; remove it (no field takes a template)`));
+    } else if (Array.isArray(v)) v.forEach((x, i) => visit(x, `${field}[${i}]`));
+    else if (v !== null && typeof v === "object") for (const [k, x] of Object.entries(v)) visit(x, field === "" ? k : `${field}.${k}`);
+  };
+  visit(c, "");
+  return out;
+};
+
 export const ENVIRONMENT_RULES: readonly Rule[] = [
+  checkNoTemplateSequences,
   checkName,
   checkBindAddress,
   checkOperatorDir,

@@ -2,6 +2,7 @@
  * VaultPolicies: uploads every policy of `policies/` as is, after the lint. A policy that fails
  * the lint stops synth with the policy, the path and the reason.
  */
+import { terraformLiteral } from "../../config/terraform-template";
 import { Construct } from "constructs";
 import { Policy } from "@cdktf/provider-vault/lib/policy";
 import { UserInputError } from "../../config/errors";
@@ -18,7 +19,7 @@ export class VaultPolicies extends Construct {
     if (problems.length > 0) throw new UserInputError("policies", problems);
     for (const p of this.policies) {
       // Vault stores the text as uploaded; a trailing newline difference would be a perpetual diff.
-      this.byName.set(p.name, new Policy(this, p.name, { name: p.name, policy: p.text.trimEnd() }));
+      this.byName.set(p.name, new Policy(this, p.name, { name: p.name, policy: terraformLiteral(p.text.trimEnd()) }));
     }
   }
 

@@ -6,6 +6,7 @@
 import { SECRET_ENV_NAME } from "../../constructs/docker/hardened-container";
 import { asObject, asString, isToken, isTrue, objects, strings, walkStrings } from "../json";
 import { isOneShot } from "./container";
+import { unexpectedTemplateSequences } from "../../config/terraform-template";
 import type { Json, Rule, RuleContext, Subject } from "../types";
 
 /** Patterns of secret material in a value. */
@@ -117,6 +118,28 @@ export const dataRules: readonly Rule[] = [
         if (SECRET_REFERENCE.test(value)) out.push(`env ${name} receives a secret attribute (${SECRET_REFERENCE.exec(value)![1]})`);
         return out;
       }),
+  },
+  {
+    id: "UY-D-TEMPLATE-1",
+    pack: "data",
+    level: "error",
+    title: "Text never becomes a Terraform expression",
+    rationale:
+      "Terraform evaluates `${...}` and `%{...}` in every string of the JSON: a script's `${name:-}` breaks `tofu init`, and a value such as `${file(\"/etc/passwd\")}` reaching a certificate subject or a container's env would read host files at apply. The only expressions in the JSON are the references cdktf generates.",
+    fix: "Pass text through terraformLiteral (config/terraform-template.ts), as HardenedContainer does, or refuse the input; build expressions from cdktf tokens, never from strings.",
+    source: "Terraform JSON syntax: strings are templates; issue 11 (unparseable stacks) and issue 15 (expression injection)",
+    securitySeverity: "9.0",
+    appliesTo: ["*"],
+    check: (s) => {
+      const out: string[] = [];
+      walkStrings(s.body, (value, _key, path) => {
+        for (const seq of unexpectedTemplateSequences(value)) {
+          const shown = `${seq.opener}${seq.expression.length > 40 ? `${seq.expression.slice(0, 40)}...` : seq.expression}${seq.terminated ? "}" : ""}`;
+          out.push(`${path} holds ${JSON.stringify(shown)}, which Terraform would evaluate`);
+        }
+      });
+      return [...new Set(out)];
+    },
   },
   {
     id: "UY-D-PROTECT-1",
