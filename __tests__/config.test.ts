@@ -205,6 +205,13 @@ describe("committed environment files", () => {
     expect(loadEnvironment(root, {})).toEqual(devDefaults());
   });
 
+  test.each(fs.readdirSync(path.join(root, "environments")).filter((f) => f.endsWith(".json") && f !== "environment.schema.json"))(
+    "environments/%s is a valid environment",
+    (file) => {
+      expect(() => loadEnvironment(root, { UYOOP_ENV_FILE: path.join(root, "environments", file) })).not.toThrow();
+    },
+  );
+
   test("environments/environment.schema.json is up to date (run `npm run schema`)", () => {
     expect(fs.readFileSync(path.join(root, ENV_SCHEMA_FILE), "utf8")).toBe(environmentJsonSchema());
   });
