@@ -270,6 +270,8 @@ const CASES: Record<string, Case> = {
   "UY-VS-JOIN-1": { violating: variant((j) => setHcl(j, (h) => h.replace(/ *leader_tls_servername = .*\n/, ""))) },
   "UY-VS-JOIN-2": { violating: variant((j) => setHcl(j, (h) => h.replace(/ *leader_client_cert_file = .*\n/, ""))) },
   "UY-VS-MLOCK-1": { violating: variant((j) => setHcl(j, (h) => h.replace("disable_mlock = true", "disable_mlock = false"))) },
+  // an OpenBao server (bao) whose configuration declares no audit device
+  "UY-VS-AUDIT-1": { violating: variant((j) => (c(j, "vault").entrypoint = ["bao"])) },
   "UY-VS-NET-1": { violating: variant((j) => c(j, "vault").ports.push({ internal: 8201, external: 8201, ip: "127.0.0.1" })) },
   "UY-VS-WRITE-1": { violating: variant((j) => (c(j, "vault").volumes[0].read_only = false)) },
   "UY-VS-HSTS-1": { violating: variant((j) => setHcl(j, (h) => h.replace(/ *custom_response_headers \{[\s\S]*?\n {2}\}\n/, ""))) },
@@ -353,6 +355,36 @@ describe("rule details", () => {
 
   test("ports without an explicit host interface are published on 0.0.0.0", () => {
     expect(only(variant((j) => delete c(j).ports[0].ip), "UY-C-5.14")).toEqual(["port 18000 has no host interface: Docker publishes it on 0.0.0.0"]);
+  });
+
+  test("an OpenBao server: its declared audit devices are judged like vault_audit ones, and swap must be off", () => {
+    const bao = (hcl: (h: string) => string, extra: (j: Any) => void = () => undefined) =>
+      variant((j) => {
+        c(j, "vault").entrypoint = ["bao"];
+        setHcl(j, hcl);
+        extra(j);
+      });
+    const audited = (options: string) => (h: string) => `${h}audit "file" "file" {\n  options = {\n${options}\n  }\n}\n`;
+    const good = audited('    "file_path" = "/openbao/logs/audit.log"\n    "mode" = "0600"');
+    expect(only(bao(good), "UY-VS-AUDIT-1")).toEqual([]);
+    expect(only(bao(audited('    "file_path" = "/openbao/logs/audit.log"\n    "mode" = "0644"\n    "log_raw" = "true"')), "UY-VS-AUDIT-1")).toEqual([
+      'audit "file" "file": file /openbao/logs/audit.log mode 0644 is executable or open to others',
+      'audit "file" "file": log_raw = true: secrets are written in clear',
+    ]);
+    expect(only(bao((h) => h), "UY-VS-AUDIT-1")).toEqual(["the configuration declares no audit device, and OpenBao enables none through the API"]);
+    // OpenBao has no mlock: disable_mlock does not matter, swap does.
+    expect(only(bao(good), "UY-VS-MLOCK-1")).toEqual([]);
+    expect(only(bao(good, (j) => (c(j, "vault").memory_swap = -1)), "UY-VS-MLOCK-1")).toEqual([
+      "OpenBao cannot lock memory and swap is allowed (memory 128, memory_swap -1)",
+    ]);
+    // A Vault server's audit devices are vault_audit resources: the rule does not look at it.
+    expect(only(base(), "UY-VS-AUDIT-1")).toEqual([]);
+  });
+
+  test("an OpenBao environment needs no vault_audit resource (its devices are in the server configuration)", () => {
+    const noAudit = variant((j) => delete j.resource.vault_audit);
+    expect(only(noAudit, "UY-V-AUDIT-1")).toEqual(["the stack that configures Vault declares no audit device"]);
+    expect(only(noAudit, "UY-V-AUDIT-1", { ...DEV, server: "openbao" })).toEqual([]);
   });
 
   test("prod-only rules do not run in dev", () => {

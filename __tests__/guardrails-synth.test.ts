@@ -123,7 +123,7 @@ describe("the aspect", () => {
     expect(Aspects.of(app).all).toEqual([]);
     for (const s of [stacks.platform, stacks.vaultConfig, stacks.workloads]) {
       expect(Aspects.of(s).all.filter((a) => a instanceof GuardrailsAspect)).toHaveLength(1);
-      expect(guardrailsOf(s)!.settings).toEqual({ environment: "uyoop-dev", profile: "dev" });
+      expect(guardrailsOf(s)!.settings).toEqual({ environment: "uyoop-dev", profile: "dev", server: "vault" });
     }
     expect(() => attachGuardrails(stacks.platform, { environment: "x", profile: "dev" })).toThrow(/already attached/);
   });

@@ -1,7 +1,10 @@
 import { Testing } from "cdktf";
 import { parse } from "@cdktf/hcl2json";
 import { EnvironmentPki } from "../constructs/pki/environment-pki";
-import { VaultCluster, type VaultClusterProps, VAULT_LIVENESS_COMMAND } from "../constructs/vault/vault-cluster";
+import { VaultCluster, type VaultClusterProps } from "../constructs/vault/vault-cluster";
+import { livenessCommand, VAULT_SERVER_FLAVOURS } from "../constructs/vault/vault-server-flavour";
+
+const VAULT_LIVENESS_COMMAND = livenessCommand(VAULT_SERVER_FLAVOURS.vault);
 import { LeafCertificate } from "../constructs/pki/leaf-certificate";
 import { DataProtection } from "../constructs/data-protection";
 import { UserInputError } from "../config/errors";

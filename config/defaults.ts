@@ -4,6 +4,9 @@
  */
 import type { EnvironmentConfig, Profile } from "./schema";
 
+/** The node image when an environment names its server but no image. */
+export const DEFAULT_SERVER_IMAGES = { vault: "hashicorp/vault:1.21.7", openbao: "openbao/openbao:2.6.2" } as const;
+
 /** A complete, working dev environment on one Docker host. */
 export function devDefaults(): EnvironmentConfig {
   return {
@@ -33,8 +36,9 @@ export function devDefaults(): EnvironmentConfig {
       organization: "uyoop-cal",
     },
     vault: {
+      server: "vault",
       nodeCount: 3,
-      image: "hashicorp/vault:1.21.7",
+      image: DEFAULT_SERVER_IMAGES.vault,
       nodeImages: {},
       hostPorts: [8200, 8210, 8220],
       tlsMinVersion: "tls12",

@@ -50,6 +50,11 @@ export function isOfficialVaultImage(ref: ImageRef): boolean {
   );
 }
 
+/** Whether the reference names an official OpenBao image (Docker Hub, Quay, GHCR). */
+export function isOfficialOpenBaoImage(ref: ImageRef): boolean {
+  return ["openbao/openbao", "docker.io/openbao/openbao", "quay.io/openbao/openbao", "ghcr.io/openbao/openbao"].includes(ref.repository);
+}
+
 /**
  * Official Vault image releases that cannot start hardened (read-only rootfs, cap_drop ALL,
  * non-root). 1.19.16/1.20.10/1.21.5/2.0.0 call setcap as the non-root user and die;

@@ -6,7 +6,7 @@
 import * as fs from "fs";
 import * as path from "path";
 import type { z } from "zod";
-import { defaultsFor } from "./defaults";
+import { DEFAULT_SERVER_IMAGES, defaultsFor } from "./defaults";
 import { UserInputError, show, type InputProblem } from "./errors";
 import { environmentSchema, type EnvironmentConfig } from "./schema";
 import { validateEnvironment } from "./validate";
@@ -82,6 +82,13 @@ export function resolveEnvironment(document: unknown, source: string): Environme
   const nameGiven = typeof input["name"] === "string";
   if (nameGiven && !(isPlainObject(host) && "operatorDir" in host) && isPlainObject(merged["host"])) {
     merged["host"] = { ...merged["host"], operatorDir: `~/.uyoop-cal/${String(input["name"])}` };
+  }
+
+  // The node image follows the server choice unless it was set explicitly.
+  const vault = input["vault"];
+  if (isPlainObject(vault) && typeof vault["server"] === "string" && !("image" in vault) && isPlainObject(merged["vault"])) {
+    const image = (DEFAULT_SERVER_IMAGES as Record<string, string>)[vault["server"]];
+    if (image !== undefined) merged["vault"] = { ...merged["vault"], image };
   }
 
   const parsed = environmentSchema.safeParse(merged, { reportInput: true });

@@ -89,12 +89,21 @@ export const environmentSchema = z.strictObject({
   }),
 
   vault: z.strictObject({
+    /**
+     * Which server runs the cluster: HashiCorp Vault (BUSL-1.1) or OpenBao, its MPL-2.0 fork with
+     * the same API. `openbao` renders what differs: the `bao` binary and the official OpenBao
+     * image's paths (/openbao/...), audit devices declared in each node's configuration (OpenBao
+     * refuses to enable them through the API), no `disable_mlock` (OpenBao has no mlock), and the
+     * database engine's CA in the connection URL (OpenBao's PostgreSQL plugin has no `tls_ca`).
+     * @default "vault"
+     */
+    server: z.enum(["vault", "openbao"]),
     /** Number of Raft voters: odd, 3 to 7. @default 3 */
     nodeCount: z.number().int(),
     /**
-     * Image of every node, pinned by tag (and digest in prod). Official images must come from a
-     * release that starts without IPC_LOCK (1.19.18+, 1.20.12+, 1.21.7+, 2.0.2+).
-     * @default "hashicorp/vault:1.21.7"
+     * Image of every node, pinned by tag (and digest in prod). Official Vault images must come
+     * from a release that starts without IPC_LOCK (1.19.18+, 1.20.12+, 1.21.7+, 2.0.2+).
+     * @default "hashicorp/vault:1.21.7"; "openbao/openbao:2.6.2" when `server` is "openbao"
      */
     image: z.string(),
     /**

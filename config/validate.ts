@@ -7,6 +7,7 @@ import { parseIpv4Cidr, overlaps, isIpv4Address, type Ipv4Block } from "./cidr";
 import { show, type InputProblem } from "./errors";
 import {
   parseImageRef,
+  isOfficialOpenBaoImage,
   isOfficialVaultImage,
   releaseOfTag,
   VAULT_IMAGE_TAGS_THAT_CANNOT_START_HARDENED,
@@ -183,9 +184,27 @@ function checkVaultImage(field: string, reference: string): InputProblem[] {
   return [];
 }
 
+/** An official image of the other server than `vault.server` says: the binary, paths and audit model would not match. */
+function checkServerMatchesImage(field: string, reference: string, server: EnvironmentConfig["vault"]["server"]): InputProblem[] {
+  const ref = parseImageRef(reference);
+  if (!ref) return [];
+  if (server === "openbao" && isOfficialVaultImage(ref)) {
+    return [problem(field, `${show(reference)} is HashiCorp Vault but vault.server is "openbao"; use an OpenBao image (e.g. "openbao/openbao:2.6.2") or set vault.server to "vault"`)];
+  }
+  if (server === "vault" && isOfficialOpenBaoImage(ref)) {
+    return [problem(field, `${show(reference)} is OpenBao but vault.server is "vault"; set vault.server to "openbao" (or use a HashiCorp Vault image)`)];
+  }
+  return [];
+}
+
 const checkImages: Rule = (c) => {
   const out: InputProblem[] = [];
-  out.push(...checkImage("vault.image", c.vault.image, c.profile), ...checkVaultImage("vault.image", c.vault.image));
+  const server = c.vault.server;
+  out.push(
+    ...checkImage("vault.image", c.vault.image, c.profile),
+    ...checkVaultImage("vault.image", c.vault.image),
+    ...checkServerMatchesImage("vault.image", c.vault.image, server),
+  );
   for (const [node, image] of Object.entries(c.vault.nodeImages)) {
     const field = `vault.nodeImages.${node}`;
     const n = Number(node);
@@ -193,7 +212,7 @@ const checkImages: Rule = (c) => {
       out.push(problem(field, `key ${show(node)} is not a node number; use "1" to "${c.vault.nodeCount}"`));
       continue;
     }
-    out.push(...checkImage(field, image, c.profile), ...checkVaultImage(field, image));
+    out.push(...checkImage(field, image, c.profile), ...checkVaultImage(field, image), ...checkServerMatchesImage(field, image, server));
   }
   out.push(...checkImage("postgres.image", c.postgres.image, c.profile));
   out.push(...checkImage("app.image", c.app.image, c.profile));

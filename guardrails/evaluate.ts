@@ -12,6 +12,8 @@ export interface GuardrailSettings {
   readonly profile: Profile;
   /** allowDataLoss reason, when destroy protection is lifted. */
   readonly allowDataLoss?: string;
+  /** The server the cluster runs (OpenBao declares audit devices in its configuration). @default "vault" */
+  readonly server?: "vault" | "openbao";
 }
 
 /** Where accepted findings come from (the construct tree, or nothing for plain JSON). */
@@ -37,6 +39,7 @@ export function evaluateView(view: StackView, settings: GuardrailSettings, suppr
     environment: settings.environment,
     profile: settings.profile,
     ...(settings.allowDataLoss !== undefined ? { allowDataLoss: settings.allowDataLoss } : {}),
+    server: settings.server ?? "vault",
     stack: view,
   };
   const raw: RawFinding[] = [];

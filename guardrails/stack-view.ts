@@ -6,6 +6,7 @@
  * mounted from and the seeder upload that fills that volume) with the HCL reader.
  */
 import { readHcl } from "./hcl-reader";
+import { templateSequences, unescapeTerraformLiteral } from "../config/terraform-template";
 import { asObject, asString, isObject, objects, strings } from "./json";
 import { VAULT_SERVER_TYPE, type Json, type JsonObject, type StackView, type Subject } from "./types";
 
@@ -89,6 +90,21 @@ export function buildStackView(stackId: string, json: JsonObject, options: Stack
 /** Executables that run a Vault-compatible server (`vault server`, OpenBao's `bao server`). */
 const SERVER_BINARIES = ["vault", "bao"];
 const VAULT_IMAGE = /(^|\/)(vault|openbao)([:@]|$)/;
+
+/** Which server binary a container runs (`vault` or OpenBao's `bao`), when it runs one. */
+export function vaultServerBinary(container: JsonObject, view: StackView): "vault" | "bao" | undefined {
+  const argv = [...strings(container["entrypoint"]), ...strings(container["command"])];
+  for (let i = 0; i + 1 < argv.length; i++) {
+    const base = argv[i]!.split("/").pop()!;
+    if (base === "vault" || base === "bao") {
+      if (argv[i + 1] === "server") return base;
+    }
+  }
+  if (vaultServerArguments(container, view) === undefined) return undefined;
+  const imageRef = asString(container["image"]) ?? "";
+  const name = asString(view.resolve(imageRef)?.body["name"]) ?? imageRef;
+  return /(^|\/)openbao([:@]|$)/.test(name) ? "bao" : "vault";
+}
 
 /** The arguments after `vault server`, or undefined when the container does not run one. */
 export function vaultServerArguments(container: JsonObject, view: StackView): string[] | undefined {
@@ -181,10 +197,11 @@ function deriveVaultServers(view: StackView): Subject[] {
     } else {
       const file = fileContent(container, configFiles[0]!, view);
       if (file.problem !== undefined) configProblem = file.problem;
-      else if (file.content!.includes("${")) configProblem = `${configFiles[0]} contains Terraform expressions, unknown at synth`;
+      else if (templateSequences(file.content!).length > 0) configProblem = `${configFiles[0]} contains Terraform expressions, unknown at synth`;
       else {
         try {
-          config = readHcl(file.content!, configFiles[0]!);
+          // What Terraform writes into the file: the literal text, escapes undone.
+          config = readHcl(unescapeTerraformLiteral(file.content!), configFiles[0]!);
           configSource = file.source ?? null;
         } catch (e) {
           configProblem = (e as Error).message;
@@ -193,6 +210,7 @@ function deriveVaultServers(view: StackView): Subject[] {
     }
     const body: JsonObject = {
       container: container.body,
+      binary: vaultServerBinary(container.body, view) ?? "vault",
       args,
       env: env as Record<string, Json>,
       configFiles,

@@ -46,6 +46,8 @@ export interface RuleContext {
   readonly profile: Profile;
   /** The environment's allowDataLoss reason, when destroy protection is lifted. */
   readonly allowDataLoss?: string;
+  /** The server the cluster runs: OpenBao's audit devices are in its configuration, not `vault_audit` resources. */
+  readonly server: "vault" | "openbao";
   /** Read-only view of the whole stack, for references between resources. */
   readonly stack: StackView;
 }

@@ -14,6 +14,8 @@ import { EnvironmentNetworks } from "../constructs/docker/environment-networks";
 import { OperatorDirectory } from "../constructs/operator-directory";
 import { VaultCluster } from "../constructs/vault/vault-cluster";
 import { VaultBootstrap } from "../constructs/vault/vault-bootstrap";
+import { vaultServerFlavour } from "../constructs/vault/vault-server-flavour";
+import { auditDevices } from "../constructs/vault/audit-devices";
 import { UyoopStack, type UyoopStackProps } from "./uyoop-stack";
 
 /** DNS names of PostgreSQL on the data network. */
@@ -62,8 +64,11 @@ export class PlatformStack extends UyoopStack {
       terraformClient: this.pki.clients.terraform,
     });
 
+    const flavour = vaultServerFlavour(c.vault.server);
     this.vault = new VaultCluster(this, "vault", {
       environment: c.name,
+      flavour,
+      auditDevices: auditDevices(c.vault.audit, flavour.paths.logs),
       nodeImages: vaultNodeImages(c.vault),
       hostPorts: c.vault.hostPorts,
       bindAddress: c.host.bindAddress,
@@ -112,6 +117,7 @@ export class PlatformStack extends UyoopStack {
       operatorUid: c.host.operatorUid,
       operatorGid: c.host.operatorGid,
       operatorDirReady: this.operatorDirectory.files,
+      cli: flavour.cli,
     });
   }
 }

@@ -32,6 +32,7 @@ export abstract class UyoopStack extends TerraformStack {
     Guardrails.attach(this, {
       environment: props.config.name,
       profile: props.config.profile,
+      server: props.config.vault.server,
       ...(props.config.allowDataLoss ? { allowDataLoss: props.config.allowDataLoss.reason } : {}),
     });
   }

@@ -20,7 +20,7 @@ import { RaftAutopilot } from "@cdktf/provider-vault/lib/raft-autopilot";
 import { CertAuthBackendRole } from "@cdktf/provider-vault/lib/cert-auth-backend-role";
 import { operatorFileExpression } from "../constructs/operator-dir";
 import { VaultPolicies } from "../constructs/vault/vault-policies";
-import { VAULT_PATHS } from "../constructs/vault/vault-cluster";
+import { auditDevices } from "../constructs/vault/audit-devices";
 import { postgresDnsNames, type PlatformStack } from "./platform-stack";
 import { VaultDatabaseEngine } from "../constructs/vault/database-engine";
 import { POSTGRES_ADMIN } from "../constructs/postgres/postgres-server";
@@ -141,7 +141,10 @@ export class VaultConfigStack extends UyoopStack {
       database: c.postgres.database,
       adminUser: POSTGRES_ADMIN,
       adminPassword: props.platform.postgres.adminPassword.result,
-      caCertPem: props.platform.pki.ca.certPem,
+      ca:
+        props.platform.vault.flavour.databaseCa === "tls_ca"
+          ? { pem: props.platform.pki.ca.certPem }
+          : { pathOnServer: props.platform.vault.flavour.paths.caCert },
       sql: props.platform.postgres.sql,
       defaultTtlSeconds: v.appRole.tokenTtlSeconds,
       maxTtlSeconds: v.appRole.tokenMaxTtlSeconds,
@@ -168,22 +171,13 @@ export class VaultConfigStack extends UyoopStack {
     jobRole("secretid-issuer-role", SECRET_ID_ISSUER_ROLE, "secretid", "secretid-rotation-policy");
     jobRole("snapshot-role", SNAPSHOT_ROLE, "snapshot", "snapshot-policy");
 
-    // Two audit devices, so one failing never blocks Vault; raw values are never logged.
-    if (v.audit.file) {
-      new Audit(this, "audit-file", {
-        type: "file",
-        path: "file",
-        description: "audit log on each node's audit volume",
-        options: { file_path: `${VAULT_PATHS.logs}/audit.log`, mode: v.audit.fileMode, log_raw: "false" },
-      });
-    }
-    if (v.audit.stdout) {
-      new Audit(this, "audit-stdout", {
-        type: "file",
-        path: "stdout",
-        description: "audit log on stdout (docker logs)",
-        options: { file_path: "stdout", log_raw: "false" },
-      });
+    // Two audit devices, so one failing never blocks Vault; raw values are never logged. OpenBao
+    // refuses them through the API: the platform stack declares them in each node's configuration.
+    const flavour = props.platform.vault.flavour;
+    if (flavour.auditDevices === "api") {
+      for (const d of auditDevices(v.audit, flavour.paths.logs)) {
+        new Audit(this, `audit-${d.path}`, { type: d.type, path: d.path, description: d.description, options: { ...d.options } });
+      }
     }
 
     new RaftAutopilot(this, "autopilot", {

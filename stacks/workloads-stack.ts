@@ -52,6 +52,7 @@ export class WorkloadsStack extends UyoopStack {
       appRoleName: APP_ROLE,
       roleId: props.vaultConfig.appRole.roleId,
       vaultCliImage: c.vault.image,
+      vaultCli: props.platform.vault.flavour.cli,
     });
 
     this.snapshots = new RaftSnapshots(this, "raft-snapshots", {
@@ -66,6 +67,7 @@ export class WorkloadsStack extends UyoopStack {
       intervalMinutes: c.vault.snapshots.intervalMinutes,
       retain: c.vault.snapshots.retain,
       protection: this.protection,
+      cli: props.platform.vault.flavour.cli,
     });
   }
 }

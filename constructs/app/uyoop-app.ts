@@ -58,6 +58,8 @@ export interface UyoopAppProps {
   readonly roleId: string;
   /** Image with the vault CLI and /bin/sh, for the issuer and the seeders. */
   readonly vaultCliImage: string;
+  /** The CLI in that image: `vault`, or OpenBao's `bao`. @default "vault" */
+  readonly vaultCli?: "vault" | "bao";
 }
 
 /** Health check run inside the app image (python is there: the app is FastAPI). */
@@ -116,6 +118,7 @@ export class UyoopApp extends Construct {
       clientCertPem: props.issuerCertPem,
       clientKeyPem: props.issuerKeyPem,
       certRole: props.issuerCertRole,
+      ...(props.vaultCli ? { cli: props.vaultCli } : {}),
       env: { APPROLE_ROLE: props.appRoleName, SECRET_ID_FILE: "/out/secret-id" },
       volumes: [{ volume: this.secretIdVolume.volume.name, target: "/out", readOnly: false }],
       oneShot: true,

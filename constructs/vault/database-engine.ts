@@ -30,8 +30,12 @@ export interface VaultDatabaseEngineProps {
   readonly adminPassword: string;
   /** Bump to send a new admin password (after re-creating it); never needed after rotate-root. @default 1 */
   readonly adminPasswordVersion?: number;
-  /** CA certificate (PEM) that signed PostgreSQL's certificate. */
-  readonly caCertPem: string;
+  /**
+   * The CA that signed PostgreSQL's certificate: its PEM (sent as `tls_ca`), or, for servers whose
+   * PostgreSQL plugin has no `tls_ca` (OpenBao), the path of a copy every server node holds
+   * (`sslrootcert` in the connection URL).
+   */
+  readonly ca: { readonly pem: string } | { readonly pathOnServer: string };
   /** The SQL of the role. */
   readonly sql: DynamicCredentialsSql;
   /** Lease TTL and max TTL (seconds). */
@@ -64,12 +68,12 @@ export class VaultDatabaseEngine extends Construct {
       verifyConnection: true,
       rootRotationStatements: [...props.sql.rootRotationStatements],
       postgresql: {
-        connectionUrl: `postgresql://{{username}}:{{password}}@${props.host}:${props.port}/${props.database}?sslmode=verify-full`,
+        connectionUrl: `postgresql://{{username}}:{{password}}@${props.host}:${props.port}/${props.database}?sslmode=verify-full${"pathOnServer" in props.ca ? `&sslrootcert=${props.ca.pathOnServer}` : ""}`,
         username: props.adminUser,
         passwordWo: props.adminPassword,
         passwordWoVersion: props.adminPasswordVersion ?? 1,
         passwordAuthentication: "scram-sha-256",
-        tlsCa: props.caCertPem,
+        ...("pem" in props.ca ? { tlsCa: props.ca.pem } : {}),
         maxOpenConnections: 4,
       },
     });

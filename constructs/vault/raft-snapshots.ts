@@ -35,6 +35,8 @@ export interface RaftSnapshotsProps {
   readonly retain: number;
   /** Protection of the snapshot volume. */
   readonly protection: DataProtection;
+  /** The CLI in the image: `vault`, or OpenBao's `bao`. @default "vault" */
+  readonly cli?: "vault" | "bao";
 }
 
 export class RaftSnapshots extends Construct {
@@ -68,6 +70,7 @@ export class RaftSnapshots extends Construct {
       clientCertPem: props.clientCertPem,
       clientKeyPem: props.clientKeyPem,
       certRole: props.certRole,
+      ...(props.cli ? { cli: props.cli } : {}),
       env: { SNAPSHOT_DIR, INTERVAL_SECONDS: String(interval), RETAIN: String(props.retain) },
       volumes: [{ volume: this.volume.volume.name, target: SNAPSHOT_DIR, readOnly: false }],
       oneShot: false,

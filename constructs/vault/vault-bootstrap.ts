@@ -45,6 +45,8 @@ export interface VaultBootstrapProps {
   readonly operatorGid: number;
   /** Resources that create the operator directory. */
   readonly operatorDirReady: readonly ITerraformDependable[];
+  /** The CLI in the image: `vault`, or OpenBao's `bao`. @default "vault" */
+  readonly cli?: "vault" | "bao";
 }
 
 const MOUNT = "/bootstrap";
@@ -99,6 +101,7 @@ export class VaultBootstrap extends Construct {
         INIT_FILE: `/operator/${OPERATOR_FILES.initMaterial}`,
         TOKEN_FILE: `/operator/${OPERATOR_FILES.terraformToken}`,
         HOME: "/tmp",
+        ...(props.cli && props.cli !== "vault" ? { VAULT_CLI: props.cli } : {}),
       },
       networks: [{ name: props.clientsNetwork }],
       volumes: [{ volume: this.files.volume.name, target: MOUNT, readOnly: true }],

@@ -45,6 +45,8 @@ export interface VaultCliJobProps {
   readonly labels: Readonly<Record<string, string>>;
   /** @default none */
   readonly dependsOn?: readonly ITerraformDependable[];
+  /** The CLI in the image: `vault`, or OpenBao's `bao`. @default "vault" */
+  readonly cli?: "vault" | "bao";
 }
 
 export class VaultCliJob extends Construct {
@@ -79,6 +81,7 @@ export class VaultCliJob extends Construct {
         VAULT_CLIENT_KEY: `${JOB_MOUNT}/client-key.pem`,
         CERT_ROLE: props.certRole,
         HOME: "/tmp",
+        ...(props.cli && props.cli !== "vault" ? { VAULT_CLI: props.cli } : {}),
         ...(props.env ?? {}),
       },
       networks: [{ name: props.clientsNetwork }],

@@ -20,21 +20,13 @@ import type { CertificateAuthority } from "../pki/certificate-authority";
 import type { LeafCertificate } from "../pki/leaf-certificate";
 import { allVaultNodeNames, VAULT_SERVICE_ALIAS, type VaultNodeNames } from "./vault-names";
 import { renderVaultServerConfig, VAULT_API_PORT } from "./vault-server-config";
+import { livenessCommand, VAULT_SERVER_FLAVOURS, type VaultServerFlavour } from "./vault-server-flavour";
+import type { AuditDevice } from "./audit-devices";
 
-/** uid:gid of the `vault` user in the official image (Alpine adduser -S: 100, group 1000). */
+/** uid:gid of the server's user in the official Vault and OpenBao images (Alpine adduser -S: 100, group 1000). */
 export const VAULT_UID = 100;
 export const VAULT_GID = 1000;
 
-/** Paths inside a node container. */
-export const VAULT_PATHS = {
-  config: "/vault/config",
-  configFile: "/vault/config/vault.hcl",
-  caCert: "/vault/config/tls/ca.pem",
-  cert: "/vault/config/tls/node.pem",
-  key: "/vault/config/tls/node-key.pem",
-  data: "/vault/file",
-  logs: "/vault/logs",
-} as const;
 
 export interface VaultClusterProps {
   /** Environment name: prefix of every Docker object. */
@@ -67,6 +59,13 @@ export interface VaultClusterProps {
   readonly logLevel: "trace" | "debug" | "info" | "warn" | "error";
   /** Destroy protection of the data and audit volumes. */
   readonly protection: DataProtection;
+  /** Which server the images run (binary, paths, what the configuration states). @default HashiCorp Vault */
+  readonly flavour?: VaultServerFlavour;
+  /**
+   * Audit devices, declared in every node's configuration when the flavour wants them there
+   * (OpenBao); ignored otherwise (Vault's are `vault_audit` resources). @default none
+   */
+  readonly auditDevices?: readonly AuditDevice[];
 }
 
 export interface VaultNode {
@@ -80,11 +79,10 @@ export interface VaultNode {
   readonly hostPort: number;
 }
 
-/** Exit 0 (unsealed) or 2 (sealed or uninitialized) means the server is up; 1 means it is not. */
-export const VAULT_LIVENESS_COMMAND = 'vault status >/dev/null 2>&1; rc=$?; [ "$rc" -eq 0 ] || [ "$rc" -eq 2 ]';
 
 export class VaultCluster extends Construct {
   public readonly nodes: readonly VaultNode[];
+  public readonly flavour: VaultServerFlavour;
 
   constructor(scope: Construct, id: string, props: VaultClusterProps) {
     super(scope, id);
@@ -95,6 +93,9 @@ export class VaultCluster extends Construct {
     if (new Set(props.hostPorts).size !== n) throw fail("hostPorts", `${show(props.hostPorts)} repeats a port; each node needs its own`);
     if (props.nodeCertificates.length !== n) throw fail("nodeCertificates", `has ${props.nodeCertificates.length} certificates for ${n} nodes`);
 
+    const flavour = props.flavour ?? VAULT_SERVER_FLAVOURS.vault;
+    this.flavour = flavour;
+    const paths = flavour.paths;
     const names = allVaultNodeNames(props.environment, n);
     names.forEach((node, i) => {
       props.nodeCertificates[i]!.requireNames([...node.dnsNames, "127.0.0.1"], `peers and clients use to reach ${node.container}`);
@@ -123,15 +124,17 @@ export class VaultCluster extends Construct {
         nodeId: node.nodeId,
         apiAddr: node.apiAddr,
         clusterAddr: node.clusterAddr,
-        storagePath: VAULT_PATHS.data,
+        storagePath: paths.data,
         retryJoin: names.filter((peer) => peer.index !== node.index).map((peer) => ({
           leaderApiAddr: peer.joinAddr,
           leaderTlsServerName: peer.raftAlias,
         })),
-        tls: { caCertFile: VAULT_PATHS.caCert, certFile: VAULT_PATHS.cert, keyFile: VAULT_PATHS.key },
+        tls: { caCertFile: paths.caCert, certFile: paths.cert, keyFile: paths.key },
         tlsMinVersion: props.tlsMinVersion,
         requireClientCert: props.mtls,
         logLevel: props.logLevel,
+        disableMlock: flavour.mlockSetting,
+        ...(flavour.auditDevices === "config" ? { auditDevices: props.auditDevices ?? [] } : {}),
       });
       const scope = new Construct(this, node.nodeId);
       const config = new VolumeSeed(scope, "config", {
@@ -140,7 +143,7 @@ export class VaultCluster extends Construct {
         owner: { uid: VAULT_UID, gid: VAULT_GID },
         labels,
         files: [
-          { path: "vault.hcl", content: configHcl, mode: "0440" },
+          { path: paths.configFile.slice(paths.config.length + 1), content: configHcl, mode: "0440" },
           { path: "tls/ca.pem", content: props.ca.certPem, mode: "0444" },
           { path: "tls/node.pem", content: cert.certPem, mode: "0444" },
           { path: "tls/node-key.pem", content: cert.keyPem, mode: "0400" },
@@ -158,18 +161,19 @@ export class VaultCluster extends Construct {
         lifecycle: props.protection.lifecycle(),
       });
       const clientEnv: Record<string, string> = props.mtls
-        ? { VAULT_CLIENT_CERT: VAULT_PATHS.cert, VAULT_CLIENT_KEY: VAULT_PATHS.key }
+        ? { VAULT_CLIENT_CERT: paths.cert, VAULT_CLIENT_KEY: paths.key }
         : {};
       const container = new HardenedContainer(scope, "server", {
         name: node.container,
         image: image.imageId,
         user: `${VAULT_UID}:${VAULT_GID}`,
-        entrypoint: ["vault"],
-        command: ["server", `-config=${VAULT_PATHS.configFile}`],
+        entrypoint: [flavour.cli],
+        command: ["server", `-config=${paths.configFile}`],
         env: {
-          // For the health check and `docker exec ... vault ...`: talk to this node over TLS.
+          // For the health check and `docker exec ... vault ...`: talk to this node over TLS
+          // (OpenBao's bao reads these VAULT_* names when no BAO_* one is set).
           VAULT_ADDR: `https://127.0.0.1:${VAULT_API_PORT}`,
-          VAULT_CACERT: VAULT_PATHS.caCert,
+          VAULT_CACERT: paths.caCert,
           ...clientEnv,
           // The image entrypoint is bypassed; these keep it inert if someone restores it.
           SKIP_SETCAP: "true",
@@ -183,13 +187,13 @@ export class VaultCluster extends Construct {
         ],
         ports: [{ internal: VAULT_API_PORT, external: props.hostPorts[i]!, ip: props.bindAddress }],
         volumes: [
-          { volume: config.volume.name, target: VAULT_PATHS.config, readOnly: true },
-          { volume: dataVolume.name, target: VAULT_PATHS.data, readOnly: false },
-          { volume: auditVolume.name, target: VAULT_PATHS.logs, readOnly: false },
+          { volume: config.volume.name, target: paths.config, readOnly: true },
+          { volume: dataVolume.name, target: paths.data, readOnly: false },
+          { volume: auditVolume.name, target: paths.logs, readOnly: false },
         ],
         tmpfs: { "/tmp": { sizeMb: 64, uid: VAULT_UID, gid: VAULT_GID, mode: "0700" } },
         memoryMb: props.memoryMb,
-        healthCheck: { test: ["CMD-SHELL", VAULT_LIVENESS_COMMAND], intervalSeconds: 10, timeoutSeconds: 5, startPeriodSeconds: 30, retries: 3 },
+        healthCheck: { test: ["CMD-SHELL", livenessCommand(flavour)], intervalSeconds: 10, timeoutSeconds: 5, startPeriodSeconds: 30, retries: 3 },
         stopTimeoutSeconds: 30,
         // Up (sealed is fine) before the bootstrap runs against it.
         waitUntilHealthySeconds: 120,

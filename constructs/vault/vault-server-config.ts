@@ -5,10 +5,12 @@
  * Raft storage with an explicit node_id and one retry_join per peer over https with CA and
  * client-certificate files and the TLS server name to verify; a TLS listener with a minimum
  * version, the client CA, and mTLS required unless turned off; api_addr and cluster_addr on
- * stable DNS names; `disable_mlock = true` (required with Raft since 1.20; the container has no
- * IPC_LOCK and no swap); telemetry without unauthenticated metrics; an HSTS header.
+ * stable DNS names; `disable_mlock = true` (required with Raft since Vault 1.20; the container has
+ * no IPC_LOCK and no swap; left out for OpenBao, which has no mlock); telemetry without
+ * unauthenticated metrics; an HSTS header; for OpenBao, the audit devices (declarative audit).
  */
 import { UserInputError, show } from "../../config/errors";
+import type { AuditDevice } from "./audit-devices";
 import { attr, block, renderHcl, type HclBody } from "./hcl";
 
 export interface RetryJoinTarget {
@@ -52,6 +54,13 @@ export interface VaultServerConfig {
   readonly logLevel?: "trace" | "debug" | "info" | "warn" | "error";
   /** HSTS max-age in seconds. @default 31536000 */
   readonly hstsMaxAgeSeconds?: number;
+  /**
+   * State `disable_mlock = true` (Vault requires an explicit value with Raft; OpenBao has no
+   * mlock and warns about the field). @default true
+   */
+  readonly disableMlock?: boolean;
+  /** Audit devices declared in the configuration (OpenBao's declarative audit). @default none */
+  readonly auditDevices?: readonly AuditDevice[];
 }
 
 export const VAULT_API_PORT = 8200;
@@ -84,7 +93,7 @@ export function vaultServerConfigBody(c: VaultServerConfig): HclBody {
     attr("cluster_name", c.clusterName),
     attr("api_addr", c.apiAddr),
     attr("cluster_addr", c.clusterAddr),
-    attr("disable_mlock", true),
+    ...(c.disableMlock ?? true ? [attr("disable_mlock", true)] : []),
     attr("ui", c.ui ?? true),
     attr("log_level", c.logLevel ?? "info"),
     block("storage", ["raft"], [
@@ -115,6 +124,9 @@ export function vaultServerConfigBody(c: VaultServerConfig): HclBody {
       ]),
     ]),
     block("telemetry", [], [attr("disable_hostname", true), attr("prometheus_retention_time", "12h")]),
+    ...(c.auditDevices ?? []).map((d) =>
+      block("audit", [d.type, d.path], [attr("description", d.description), attr("options", { ...d.options })]),
+    ),
   ];
 }
 

@@ -5,6 +5,7 @@
  */
 import { asNumber, asObject, asString, isObject, isTrue, objects, strings } from "../json";
 import { VAULT_SERVER_TYPE, type Json, type JsonObject, type Rule, type Subject } from "../types";
+import { auditOptionProblems } from "./vault";
 
 const SERVER = [VAULT_SERVER_TYPE];
 const GUIDE = "Vault production hardening";
@@ -187,18 +188,44 @@ export const vaultServerRules: readonly Rule[] = [
     }),
   },
   {
+    id: "UY-VS-AUDIT-1",
+    pack: "vault-server",
+    level: "error",
+    title: "An OpenBao server declares its audit devices, hashed and private",
+    rationale:
+      "OpenBao refuses to enable audit devices through the API; they exist only if every node's configuration declares them, and every node must (a standby that becomes active applies its own). Raw logging or an open file mode hands secrets to the host.",
+    fix: "Keep `vault.audit.file`/`vault.audit.stdout` on: VaultCluster renders them as `audit` blocks for OpenBao; never `log_raw`, file modes like 0600.",
+    source: `OpenBao: declarative audit devices (sys/audit refuses API creation); ${GUIDE}: "Enable audit device logs"`,
+    securitySeverity: "7.0",
+    appliesTo: SERVER,
+    check: withConfig((c, s) => {
+      if (asString(s.body["binary"]) !== "bao") return [];
+      const devices = Object.entries(asObject(c["audit"])).flatMap(([type, byPath]) =>
+        Object.entries(asObject(byPath)).flatMap(([path, bodies]) => objects(bodies).map((b) => ({ type, path, body: b }))),
+      );
+      if (devices.length === 0) return ["the configuration declares no audit device, and OpenBao enables none through the API"];
+      return devices.flatMap((d) => auditOptionProblems(d.type, asObject(d.body["options"])).map((p) => `audit "${d.type}" "${d.path}": ${p}`));
+    }),
+  },
+  {
     id: "UY-VS-MLOCK-1",
     pack: "vault-server",
     level: "error",
     title: "Memory cannot reach disk: mlock disabled only with swap off",
     rationale:
       "With integrated storage HashiCorp recommends disable_mlock, and then swap must be off or Vault's memory (keys, secrets) can be paged to disk; with mlock on, the container needs IPC_LOCK or Vault refuses to start.",
-    fix: "Keep `disable_mlock = true` with the container's `memory_swap` equal to `memory`; or, with mlock, add IPC_LOCK.",
+    fix: "Keep `disable_mlock = true` with the container's `memory_swap` equal to `memory`; or, with mlock, add IPC_LOCK. OpenBao has no mlock: keep `memory_swap` equal to `memory`.",
     source: `${GUIDE}: "Disable swap", "Consider memory usage when configuring disable_mlock with integrated storage"`,
     securitySeverity: "6.0",
     appliesTo: SERVER,
     check: withConfig((c, s) => {
       const box = container(s);
+      if (asString(s.body["binary"]) === "bao") {
+        // OpenBao 2.x has no mlock at all: swap must be off.
+        const memory = asNumber(box["memory"]);
+        const swap = asNumber(box["memory_swap"]);
+        return memory !== undefined && swap === memory ? [] : [`OpenBao cannot lock memory and swap is allowed (memory ${memory ?? "unset"}, memory_swap ${swap ?? "unset"})`];
+      }
       if (isTrue(c["disable_mlock"])) {
         const memory = asNumber(box["memory"]);
         const swap = asNumber(box["memory_swap"]);

@@ -5,7 +5,7 @@
  */
 import { POLICY_CATALOG, lintPolicy, parsePolicy, type PolicyKind } from "../../constructs/vault/policies";
 import { asNumber, asObject, asString, isToken, isTrue, objects, strings } from "../json";
-import type { Rule, RuleContext, Subject } from "../types";
+import type { JsonObject, Rule, RuleContext, Subject } from "../types";
 
 const GUIDE = "Vault production hardening";
 const DAY = 86400;
@@ -49,6 +49,19 @@ function resolvePolicy(entry: string, ctx: RuleContext): Subject | undefined {
 
 function openCidr(c: string): boolean {
   return /^(0\.0\.0\.0\/0|::\/0)$/.test(c.trim());
+}
+
+/** What is wrong with one audit device's options (raw logging, an open or executable file mode). */
+export function auditOptionProblems(type: string | undefined, options: JsonObject): string[] {
+  const out: string[] = [];
+  if (isTrue(options["log_raw"])) out.push("log_raw = true: secrets are written in clear");
+  const file = asString(options["file_path"]) ?? asString(options["path"]);
+  if (type === "file" && file !== undefined && file !== "stdout" && file !== "discard") {
+    const mode = asString(options["mode"]);
+    if (mode === undefined) out.push(`file ${file} has no mode (Vault's default 0600 is not stated)`);
+    else if (!/^0?[0-7][0-7]0$/.test(mode) || /[1357]/.test(mode.slice(-3))) out.push(`file ${file} mode ${mode} is executable or open to others`);
+  }
+  return out;
 }
 
 export const vaultRules: readonly Rule[] = [
@@ -220,7 +233,9 @@ export const vaultRules: readonly Rule[] = [
     source: `${GUIDE}: "Enable audit device logs"`,
     securitySeverity: "7.0",
     appliesTo: ["vault"],
-    check: (s, ctx) => (s.kind !== "provider" || ctx.stack.ofType("vault_audit").length > 0 ? [] : ["the stack that configures Vault declares no audit device"]),
+    // OpenBao's devices are declared in each node's configuration (UY-VS-AUDIT-1).
+    check: (s, ctx) =>
+      s.kind !== "provider" || ctx.server === "openbao" || ctx.stack.ofType("vault_audit").length > 0 ? [] : ["the stack that configures Vault declares no audit device"],
   },
   {
     id: "UY-V-AUDIT-2",
@@ -233,7 +248,7 @@ export const vaultRules: readonly Rule[] = [
     securitySeverity: "3.0",
     appliesTo: ["vault"],
     check: (s, ctx) => {
-      if (s.kind !== "provider") return [];
+      if (s.kind !== "provider" || ctx.server === "openbao") return [];
       const n = ctx.stack.ofType("vault_audit").length;
       return n === 1 ? ["only one audit device: if it fails, Vault stops answering"] : [];
     },
@@ -248,18 +263,7 @@ export const vaultRules: readonly Rule[] = [
     source: `${GUIDE}: "Enable audit device logs" (restrict access to audit logs)`,
     securitySeverity: "7.0",
     appliesTo: ["vault_audit"],
-    check: (s) => {
-      const options = asObject(s.body["options"]);
-      const out: string[] = [];
-      if (isTrue(options["log_raw"])) out.push("log_raw = true: secrets are written in clear");
-      const file = asString(options["file_path"]) ?? asString(options["path"]);
-      if (asString(s.body["type"]) === "file" && file !== undefined && file !== "stdout" && file !== "discard") {
-        const mode = asString(options["mode"]);
-        if (mode === undefined) out.push(`file ${file} has no mode (Vault's default 0600 is not stated)`);
-        else if (!/^0?[0-7][0-7]0$/.test(mode) || /[1357]/.test(mode.slice(-3))) out.push(`file ${file} mode ${mode} is executable or open to others`);
-      }
-      return out;
-    },
+    check: (s) => auditOptionProblems(asString(s.body["type"]), asObject(s.body["options"])),
   },
   {
     id: "UY-V-POL-1",

@@ -3,7 +3,7 @@
 # material to INIT_FILE (0600, never stdout), and unseals every node with the shares from it.
 # Idempotent: it is re-run after every restart (`docker start -a <env>-vault-bootstrap`).
 #
-# POSIX sh (BusyBox ash, dash); needs only the vault CLI, awk, sed, grep, tr, mktemp, date.
+# POSIX sh (BusyBox ash, dash); needs only the vault (or bao) CLI, awk, sed, grep, tr, mktemp, date.
 # Unseal keys never reach a command line, an environment variable or a log line: they go from
 # INIT_FILE through awk and a pipe into `vault write sys/unseal key=-`, which reads the value
 # from stdin.
@@ -20,6 +20,8 @@
 #                   only if the file does not exist), the initial root token is written alone
 #                   (0600) for Terraform's Vault provider (auth_login_token_file); replace it
 #                   with an operator token and revoke root after the first deploy
+#   VAULT_CLI       optional (default vault): the CLI, `vault` or OpenBao's `bao` (which reads
+#                   the VAULT_* variables above too)
 #   WAIT_SECONDS    optional (default 180): how long each wait may take
 #   POLL_SECONDS    optional (default 2): pause between two checks while waiting
 #
@@ -125,7 +127,7 @@ json_field() {
 # (true when the node reports itself the active node).
 node_status() {
   ST_RC=0
-  ST_JSON=$(vault status -address="$1" -format=json 2>&1) || ST_RC=$?
+  ST_JSON=$("$VAULT_CLI" status -address="$1" -format=json 2>&1) || ST_RC=$?
   ST_INIT='' ST_SEALED='' ST_T='' ST_PROGRESS='' ST_ACTIVE=false
   case $ST_RC in
     0 | 2)
@@ -175,7 +177,7 @@ cond_active() { [ "$ST_RC" -eq 0 ] && [ "$ST_ACTIVE" = true ]; }
 # init_status NODE: 0 initialized, 2 not, 1 error (`vault operator init -status`).
 init_status() {
   _is_rc=0
-  vault operator init -status -address="$1" >/dev/null 2>&1 || _is_rc=$?
+  "$VAULT_CLI" operator init -status -address="$1" >/dev/null 2>&1 || _is_rc=$?
   return "$_is_rc"
 }
 
@@ -191,7 +193,9 @@ is_count() { # a decimal integer without sign or leading zero
 }
 
 validate_inputs() {
-  command -v vault >/dev/null 2>&1 || die input "the vault CLI is not on PATH"
+  VAULT_CLI=${VAULT_CLI:-vault}
+  case $VAULT_CLI in vault | bao) ;; *) bad_input "VAULT_CLI must be vault or bao" ;; esac
+  command -v "$VAULT_CLI" >/dev/null 2>&1 || die input "the $VAULT_CLI CLI is not on PATH"
 
   NODES=${VAULT_NODES:-}
   # shellcheck disable=SC2086 # split on IFS on purpose (globbing is off)
@@ -321,10 +325,10 @@ initialize() {
   trap '' INT TERM
   _i_rc=0
   if [ -n "$PGP" ]; then
-    _i_err=$(vault operator init -address="$NODE1" -format=json -key-shares="$SHARES" \
+    _i_err=$("$VAULT_CLI" operator init -address="$NODE1" -format=json -key-shares="$SHARES" \
       -key-threshold="$THRESHOLD" -pgp-keys="$PGP" 2>&1 >"$INIT_TMP") || _i_rc=$?
   else
-    _i_err=$(vault operator init -address="$NODE1" -format=json -key-shares="$SHARES" \
+    _i_err=$("$VAULT_CLI" operator init -address="$NODE1" -format=json -key-shares="$SHARES" \
       -key-threshold="$THRESHOLD" 2>&1 >"$INIT_TMP") || _i_rc=$?
   fi
   if [ "$_i_rc" -ne 0 ]; then
@@ -380,7 +384,7 @@ check_init_file() {
   fi
   [ -r "$INIT" ] || die unseal "$INIT is not readable by this user"
   chmod 600 "$INIT" 2>/dev/null || log "warning: could not set mode 0600 on $INIT"
-  extract_unseal_keys "$INIT" >/dev/null || die unseal "$INIT has no readable unseal_keys_b64 array (not a vault operator init -format=json output?)"
+  extract_unseal_keys "$INIT" >/dev/null || die unseal "$INIT has no readable unseal_keys_b64 array (not a $VAULT_CLI operator init -format=json output?)"
   KEY_COUNT=$(extract_unseal_keys "$INIT" | wc -l | tr -d ' ')
   # A plaintext share is 33 bytes (44 base64 characters); PGP-encrypted shares are far longer.
   if extract_unseal_keys "$INIT" | awk 'length($0) > 200 { found = 1 } END { exit !found }'; then
@@ -392,7 +396,7 @@ check_init_file() {
 submit_key() {
   _s_rc=0
   _s_err=$(extract_unseal_keys "$INIT" | awk -v n="$2" 'NR == n { printf "%s", $0 }' |
-    vault write -address="$1" sys/unseal key=- 2>&1 >/dev/null) || _s_rc=$?
+    "$VAULT_CLI" write -address="$1" sys/unseal key=- 2>&1 >/dev/null) || _s_rc=$?
   if [ "$_s_rc" -ne 0 ]; then
     die unseal "node $1: share $2 was refused (exit $_s_rc): $(printf '%s' "$_s_err" | redact)" \
       "(were the keys in $INIT replaced by a rekey?)"
@@ -407,7 +411,7 @@ unseal_node() {
   [ "$KEY_COUNT" -ge "$_u_t" ] || die unseal "node $1 needs $_u_t shares but $INIT holds $KEY_COUNT"
   if is_count "${ST_PROGRESS:-0}"; then
     # An interrupted earlier attempt left shares behind; start over from a clean slate.
-    vault operator unseal -reset -address="$1" >/dev/null 2>&1 ||
+    "$VAULT_CLI" operator unseal -reset -address="$1" >/dev/null 2>&1 ||
       die unseal "node $1: could not reset a partial unseal (progress $ST_PROGRESS/$_u_t)"
     log "node $1: reset a partial unseal left by an earlier attempt"
   fi
@@ -439,7 +443,7 @@ main() {
     _rc=0
     init_status "$NODE1" || _rc=$?
     [ "$_rc" -ne 1 ] && break
-    [ "$(now)" -lt "$_deadline" ] || die init-status "node $NODE1: vault operator init -status kept failing for ${WAIT_SECONDS}s"
+    [ "$(now)" -lt "$_deadline" ] || die init-status "node $NODE1: $VAULT_CLI operator init -status kept failing for ${WAIT_SECONDS}s"
     sleep "$POLL_SECONDS"
   done
   _fresh=false

@@ -7,6 +7,7 @@
 #
 # Input (environment):
 #   VAULT_ADDR, VAULT_CACERT, VAULT_CLIENT_CERT, VAULT_CLIENT_KEY   standard vault CLI variables
+#   VAULT_CLI       optional (default vault): the CLI, `vault` or OpenBao's `bao`
 #   CERT_ROLE       name of this job's role in the cert auth method
 #   APPROLE_ROLE    AppRole role to issue a SecretID for
 #   SECRET_ID_FILE  absolute path of the file the app reads
@@ -24,6 +25,8 @@ for name in VAULT_ADDR VAULT_CACERT CERT_ROLE APPROLE_ROLE SECRET_ID_FILE; do
   [ -n "$value" ] || bad_input "$name is not set"
 done
 case $VAULT_ADDR in https://*) ;; *) bad_input "VAULT_ADDR must be https://" ;; esac
+VAULT_CLI=${VAULT_CLI:-vault}
+case $VAULT_CLI in vault | bao) ;; *) bad_input "VAULT_CLI must be vault or bao" ;; esac
 case $SECRET_ID_FILE in /*) ;; *) bad_input "SECRET_ID_FILE must be an absolute path" ;; esac
 case $CERT_ROLE$APPROLE_ROLE in *[!a-z0-9_-]*) bad_input "CERT_ROLE and APPROLE_ROLE must be lowercase names" ;; esac
 [ -r "$VAULT_CACERT" ] || bad_input "VAULT_CACERT $VAULT_CACERT is not readable"
@@ -31,11 +34,11 @@ dir=$(dirname "$SECRET_ID_FILE")
 if [ ! -d "$dir" ] || [ ! -w "$dir" ]; then bad_input "directory $dir is not writable"; fi
 
 # Log in with the client certificate; the token stays in this shell's memory.
-token=$(vault login -method=cert -path=cert -token-only name="$CERT_ROLE" 2>/dev/null) \
+token=$("$VAULT_CLI" login -method=cert -path=cert -token-only name="$CERT_ROLE" 2>/dev/null) \
   || die "cert login as $CERT_ROLE failed (is the cert auth role configured and the certificate valid?)"
 [ -n "$token" ] || die "cert login returned no token"
 
-response=$(VAULT_TOKEN=$token vault write -f -format=json "auth/approle/role/$APPROLE_ROLE/secret-id" 2>/dev/null) \
+response=$(VAULT_TOKEN=$token "$VAULT_CLI" write -f -format=json "auth/approle/role/$APPROLE_ROLE/secret-id" 2>/dev/null) \
   || die "issuing a SecretID for $APPROLE_ROLE failed"
 secret_id=$(printf '%s\n' "$response" | sed -n 's/^[[:space:]]*"secret_id":[[:space:]]*"\([^"]*\)".*/\1/p' | head -n 1)
 accessor=$(printf '%s\n' "$response" | sed -n 's/^[[:space:]]*"secret_id_accessor":[[:space:]]*"\([^"]*\)".*/\1/p' | head -n 1)
@@ -49,5 +52,5 @@ chmod 0400 "$tmp"
 mv -f "$tmp" "$SECRET_ID_FILE"
 trap - EXIT
 
-VAULT_TOKEN=$token vault token revoke -self >/dev/null 2>&1 || log "warning: could not revoke this job's token (it expires on its own)"
+VAULT_TOKEN=$token "$VAULT_CLI" token revoke -self >/dev/null 2>&1 || log "warning: could not revoke this job's token (it expires on its own)"
 log "issued a new SecretID for $APPROLE_ROLE (accessor ${accessor:-unknown})"

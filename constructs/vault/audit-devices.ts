@@ -1,0 +1,41 @@
+/**
+ * The environment's audit devices, stated once: a file device on each node's audit volume and a
+ * second device on stdout (`docker logs`), so one failing never blocks the server; raw values are
+ * never logged. Vault gets them as `vault_audit` resources, OpenBao in each node's configuration
+ * (vault-server-flavour.ts).
+ */
+
+export interface AuditDevice {
+  /** Mount path of the device (`sys/audit/<path>`). */
+  readonly path: string;
+  /** Device type; both are file devices. */
+  readonly type: "file";
+  readonly description: string;
+  readonly options: Readonly<Record<string, string>>;
+}
+
+export interface AuditSettings {
+  /** File device on the audit volume. */
+  readonly file: boolean;
+  /** Device writing to stdout. */
+  readonly stdout: boolean;
+  /** Mode of the audit log file. */
+  readonly fileMode: string;
+}
+
+/** The devices the settings ask for, the file device writing under `logsDir`. */
+export function auditDevices(settings: AuditSettings, logsDir: string): AuditDevice[] {
+  const out: AuditDevice[] = [];
+  if (settings.file) {
+    out.push({
+      path: "file",
+      type: "file",
+      description: "audit log on each node's audit volume",
+      options: { file_path: `${logsDir}/audit.log`, mode: settings.fileMode, log_raw: "false" },
+    });
+  }
+  if (settings.stdout) {
+    out.push({ path: "stdout", type: "file", description: "audit log on stdout (docker logs)", options: { file_path: "stdout", log_raw: "false" } });
+  }
+  return out;
+}
