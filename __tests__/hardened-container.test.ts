@@ -99,7 +99,7 @@ describe("HardenedContainer opt-outs need a reason and are recorded", () => {
 
   test("added capabilities, from a short allow-list only", () => {
     const { container, construct } = synth({ addCapabilities: { capabilities: ["CHOWN"], reason: "fixes volume ownership" } });
-    expect(container["capabilities"]).toEqual({ drop: ["ALL"], add: ["CHOWN"] });
+    expect(container["capabilities"]).toEqual({ drop: ["ALL"], add: ["CAP_CHOWN"] });
     expect(construct.weakenings.map((w) => w.property)).toEqual(["addCapabilities"]);
     expect(messageOf(() => synth({ addCapabilities: { capabilities: ["SYS_ADMIN"], reason: "needs mounts inside" } }))).toMatch(
       /^addCapabilities: \["SYS_ADMIN"\] may only add CHOWN/,

@@ -26,7 +26,12 @@ beforeAll(() => {
 echo "$*" >> "${work}/calls"
 case "$1 $2" in
   "login -method=cert") printf '%s' '${TOKEN}' ;;
-  "write -f") printf '{\\n  "data": {\\n    "secret_id": "${SECRET_ID}",\\n    "secret_id_accessor": "acc-1"\\n  }\\n}\\n' ;;
+  "write -f")
+    case "$3" in
+      */secret-id-accessor/destroy) ;;
+      *) n=$(($(cat "${work}/issued" 2>/dev/null || echo 0) + 1)); echo "$n" > "${work}/issued"
+         printf '{\\n  "data": {\\n    "secret_id": "${SECRET_ID}",\\n    "secret_id_accessor": "acc-%s"\\n  }\\n}\\n' "$n" ;;
+    esac ;;
   "read -field=leader_address") printf 'https://vault-2:8200' ;;
   "operator raft") eval "last=\\\${$#}"; printf 'snapshot' > "$last" ;;
   "token revoke") ;;
@@ -57,11 +62,22 @@ describe("issue-secret-id.sh", () => {
     expect(r.stdout + r.stderr).not.toContain(SECRET_ID);
     expect(r.stdout + r.stderr).not.toContain(TOKEN);
     expect(r.stdout).toContain("accessor acc-1");
-    expect(fs.readdirSync(out)).toEqual(["secret-id"]);
+    expect(fs.readdirSync(out).sort()).toEqual(["secret-id", "secret-id.accessor"]);
+    expect(fs.readFileSync(`${out}/secret-id.accessor`, "utf8")).toBe("acc-1");
     const calls = fs.readFileSync(path.join(work, "calls"), "utf8");
     expect(calls).toContain("login -method=cert -path=cert -token-only name=secretid-issuer");
     expect(calls).toContain("write -f -format=json auth/approle/role/uyoop-app/secret-id");
+    expect(calls).not.toContain("secret-id-accessor/destroy");
     expect(calls).not.toContain(TOKEN);
+
+    // A rotation destroys the SecretID it replaces, by the accessor kept beside the file.
+    const again = run("issue-secret-id.sh", { CERT_ROLE: "secretid-issuer", APPROLE_ROLE: "uyoop-app", SECRET_ID_FILE: `${out}/secret-id` });
+    expect(again.status).toBe(0);
+    expect(fs.readFileSync(`${out}/secret-id.accessor`, "utf8")).toBe("acc-2");
+    expect(fs.readFileSync(path.join(work, "calls"), "utf8")).toContain(
+      "write -f auth/approle/role/uyoop-app/secret-id-accessor/destroy secret_id_accessor=acc-1",
+    );
+    expect(again.stdout).toContain("destroyed the previous SecretID (accessor acc-1)");
   });
 
   test.each([

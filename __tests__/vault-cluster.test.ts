@@ -139,7 +139,7 @@ describe("VaultCluster nodes", () => {
       expect.objectContaining({ file: "/seed/tls/node.pem", permissions: "0444" }),
       expect.objectContaining({ file: "/seed/tls/node-key.pem", permissions: "0400" }),
     ]);
-    expect(s).toMatchObject({ command: ["chown -R 100:1000 /seed && echo seeded"], capabilities: { drop: ["ALL"], add: ["CHOWN"] }, network_mode: "none" });
+    expect(s).toMatchObject({ command: ["chown -R 100:1000 /seed && echo seeded"], capabilities: { drop: ["ALL"], add: ["CAP_CHOWN"] }, network_mode: "none" });
     expect(cluster.nodes[0]!.config.seeder.weakenings.map((w) => w.property).sort()).toEqual(["addCapabilities", "runAsRoot", "writableRootfs"]);
     expect(cluster.nodes[0]!.container.weakenings).toEqual([]);
   });

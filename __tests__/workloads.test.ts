@@ -47,7 +47,7 @@ describe("every container is hardened unless it says why not", () => {
     expect(writable.every((n) => n.endsWith("-seeder"))).toBe(true);
     for (const [, c] of containers) {
       const caps = c["capabilities"] as { add?: string[] };
-      if (caps.add) expect([c["name"], caps.add]).toEqual([c["name"], ["CHOWN"]]);
+      if (caps.add) expect([c["name"], caps.add]).toEqual([c["name"], ["CAP_CHOWN"]]);
     }
   });
 

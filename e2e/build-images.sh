@@ -3,7 +3,8 @@
 #
 #   base      uyoop-e2e/debian:bookworm   debootstrap --variant=minbase + docker import
 #   postgres  uyoop-e2e/postgres:15       Debian postgresql-15, official image's contract
-#   vault     uyoop-e2e/vault:<version>   official image layout; binary from $CACHE/bin
+#   vault     uyoop-e2e/openbao:<version> (or uyoop-e2e/vault:<version>)  the official image's
+#             layout for the binary found (OpenBao: /openbao, bao; Vault: /vault, vault)
 #   app       uyoop-e2e/app:dev           stand-in app (python3, psycopg2)
 #
 # Idempotent: every image carries a label uyoop.e2e.hash, the hash of its
@@ -13,8 +14,8 @@
 # Environment:
 #   UYOOP_E2E_CACHE  cache dir (default ~/.cache/uyoop-e2e): debootstrap tarball, logs
 #   IMAGES           which images, default "base postgres vault app"
-#   VAULT_BINARY     a Vault/OpenBao binary (default: the first of $CACHE/bin/vault,
-#                    $CACHE/bin/bao, $CACHE/toolchain/bin/vault, $CACHE/toolchain/bin/bao;
+#   VAULT_BINARY     an OpenBao/Vault binary (default: the first of $CACHE/bin/bao,
+#                    $CACHE/bin/vault, $CACHE/toolchain/bin/bao, $CACHE/toolchain/bin/vault;
 #                    toolchain/ is e2e/provision-toolchain.sh's, see UYOOP_TOOLCHAIN_DIR)
 #   DEBIAN_MIRROR    default http://deb.debian.org/debian
 #   FORCE=1          rebuild even when the hash label matches
@@ -170,7 +171,7 @@ if wants vault; then
 	if [ -z "$vault_bin" ]; then
 		# $CACHE/bin, then e2e/provision-toolchain.sh's $UYOOP_TOOLCHAIN_DIR/bin.
 		tc_bin="${UYOOP_TOOLCHAIN_DIR:-$CACHE/toolchain}/bin"
-		for c in "$CACHE/bin/vault" "$CACHE/bin/bao" "$tc_bin/vault" "$tc_bin/bao"; do
+		for c in "$CACHE/bin/bao" "$CACHE/bin/vault" "$tc_bin/bao" "$tc_bin/vault"; do
 			if [ -x "$c" ]; then
 				vault_bin="$c"
 				break
@@ -184,20 +185,23 @@ if wants vault; then
 
 	if [ -n "$vault_bin" ]; then
 		[ -x "$vault_bin" ] || e2e_die "VAULT_BINARY=$vault_bin is not an executable file"
-		bin_name=vault
-		case "$(basename "$vault_bin")" in bao*) bin_name=bao ;; esac
 		version_line="$("$vault_bin" version 2>/dev/null | head -n 1)" ||
 			e2e_die "$vault_bin version failed"
-		case "$version_line" in OpenBao*) bin_name=bao ;; esac
+		# The official image layout of the server the binary is.
+		case "$version_line" in
+		OpenBao*) bin_name=bao server_root=openbao server_user=openbao repo=uyoop-e2e/openbao ;;
+		*) bin_name=vault server_root=vault server_user=vault repo=uyoop-e2e/vault ;;
+		esac
 		# A docker tag allows [A-Za-z0-9_.-] only (e.g. "1.21.0+ent" -> "1.21.0_ent").
 		version="$(printf '%s\n' "$version_line" | awk '{ v = $2; sub(/^v/, "", v); gsub(/[^A-Za-z0-9_.-]/, "_", v); print v }')"
 		[ -n "$version" ] || e2e_die "cannot read a version from '$version_line'"
-		vault_image="uyoop-e2e/vault:$version"
-		e2e_log "vault binary: $vault_bin ($version_line) -> /bin/$bin_name in $vault_image"
-		vault_hash="$(cat "$vault_ctx/Dockerfile" <(sha256sum <"$vault_bin") <(echo "$bin_name $base_id") | sha)"
+		vault_image="$repo:$version"
+		e2e_log "server binary: $vault_bin ($version_line) -> /bin/$bin_name in $vault_image (/$server_root layout)"
+		vault_hash="$(cat "$vault_ctx/Dockerfile" <(sha256sum <"$vault_bin") <(echo "$bin_name $server_root $server_user $base_id") | sha)"
 		if needs_build "$vault_image" "$vault_hash"; then
 			cp "$vault_bin" "$vault_ctx/server-binary"
 			docker_build vault "$vault_image" "$vault_hash" "$vault_ctx" --build-arg "BIN_NAME=$bin_name" \
+				--build-arg "SERVER_ROOT=$server_root" --build-arg "SERVER_USER=$server_user" \
 				--label "org.opencontainers.image.version=$version" \
 				--label "uyoop.e2e.flavour=$bin_name"
 			rm -f "$vault_ctx/server-binary"
@@ -205,10 +209,9 @@ if wants vault; then
 			e2e_skip vault-build "$vault_image up to date"
 			show_size "$vault_image"
 		fi
-		"$DOCKER" tag "$vault_image" uyoop-e2e/vault:latest
 	else
-		e2e_log "NOTE: no Vault/OpenBao binary (VAULT_BINARY, $CACHE/bin/{vault,bao}, $tc_bin/{vault,bao}):"
-		e2e_log "      skipping the real vault image; building uyoop-e2e/vault:layout-dummy from a"
+		e2e_log "NOTE: no Vault/OpenBao binary (VAULT_BINARY, $CACHE/bin/{bao,vault}, $tc_bin/{bao,vault}):"
+		e2e_log "      skipping the real server image; building uyoop-e2e/vault:layout-dummy from a"
 		e2e_log "      shell-script stand-in only to prove the image layout. It is NOT Vault."
 		cp "$IMG_DIR/vault/dummy-vault.sh" "$vault_ctx/server-binary"
 		dummy_hash="$(cat "$vault_ctx/Dockerfile" "$vault_ctx/server-binary" <(echo "vault $base_id") | sha)"

@@ -1,7 +1,8 @@
 #!/bin/sh
 # Rotates the app's AppRole SecretID by re-running the environment's SecretID issuer job: it logs
-# in with its own client certificate and writes a fresh SecretID into the app's secret-id volume
-# (the app re-reads the file at each login). The previous SecretID stays valid until its TTL
+# in with its own client certificate, writes a fresh SecretID into the app's secret-id volume
+# (the app re-reads the file at each login) and then destroys the previous one, which from then
+# on fails to log in. An unrotated SecretID still ends with its TTL
 # (vault.appRole.secretIdTtlSeconds, 8 days by default: a week plus a day of grace).
 #
 #   scripts/rotate-secret-id.sh [environment-name]     (default: uyoop-dev)

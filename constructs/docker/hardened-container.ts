@@ -13,7 +13,8 @@
  * Provider traps handled here (kreuzwerker/docker 3.6.2): health check and tmpfs edits are
  * silently ignored on update, so a hash of them is a label (labels force replacement); durations
  * are written in Go's canonical form ("1m0s") so they read back unchanged; `memory_swap` is
- * always set; one-shot jobs use attach + must_run=false + a postcondition on the exit code.
+ * always set; added capabilities are written CAP_-prefixed as Docker reads them back; one-shot
+ * jobs use attach + must_run=false + a postcondition on the exit code.
  *
  * Every text it hands Terraform (command, entrypoint, env, labels, health check, uploaded file
  * content) is literal: `${` and `%{` are escaped (config/terraform-template.ts), so a shell
@@ -299,7 +300,9 @@ export class HardenedContainer extends Construct {
         .map(([k, v]) => terraformLiteral(`${k}=${v}`))
         .sort(),
       readOnly: !writable,
-      capabilities: { drop: ["ALL"], ...(added.length > 0 ? { add: added } : {}) },
+      // Docker stores added capabilities with their CAP_ prefix and the provider reads them back
+      // verbatim: "CHOWN" would replace the container on every plan (seen on Docker 20.10).
+      capabilities: { drop: ["ALL"], ...(added.length > 0 ? { add: added.map((c) => `CAP_${c}`) } : {}) },
       securityOpts: ["no-new-privileges:true"],
       privileged: false,
       publishAllPorts: false,

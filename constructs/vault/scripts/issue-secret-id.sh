@@ -1,6 +1,8 @@
 #!/bin/sh
 # Issues a fresh AppRole SecretID for the application and writes it to SECRET_ID_FILE (mode 0400,
-# owned by the uid this job runs as: the app's). The job proves who it is with its own client
+# owned by the uid this job runs as: the app's), then destroys the SecretID it replaces (its
+# accessor is kept in SECRET_ID_FILE.accessor): the app re-reads the file at every login, so the
+# old one has no use left and must not stay valid. The job proves who it is with its own client
 # certificate (Vault's cert auth method), so no credential is handed to it; the SecretID never
 # passes through Terraform, an environment variable or a log line. Re-run to rotate
 # (`docker start -a <env>-secretid-issuer`; weekly by default, docs/RUNBOOK.md).
@@ -43,6 +45,14 @@ response=$(VAULT_TOKEN=$token "$VAULT_CLI" write -f -format=json "auth/approle/r
 secret_id=$(printf '%s\n' "$response" | sed -n 's/^[[:space:]]*"secret_id":[[:space:]]*"\([^"]*\)".*/\1/p' | head -n 1)
 accessor=$(printf '%s\n' "$response" | sed -n 's/^[[:space:]]*"secret_id_accessor":[[:space:]]*"\([^"]*\)".*/\1/p' | head -n 1)
 [ -n "$secret_id" ] || die "the response held no secret_id"
+case $accessor in '' | *[!A-Za-z0-9-]*) die "the response held no usable secret_id_accessor" ;; esac
+
+# The SecretID this one replaces, by its accessor (an identifier, not a credential).
+previous=''
+had_previous=false
+if [ -s "$SECRET_ID_FILE" ]; then had_previous=true; fi
+if [ -f "$SECRET_ID_FILE.accessor" ]; then previous=$(cat "$SECRET_ID_FILE.accessor"); fi
+case $previous in *[!A-Za-z0-9-]*) log "warning: ignoring an unreadable $SECRET_ID_FILE.accessor"; previous='' ;; esac
 
 # Replace the file atomically: the app never reads a half-written SecretID.
 tmp=$(mktemp "$dir/.secret-id.XXXXXX") || die "cannot create a temporary file in $dir"
@@ -50,7 +60,19 @@ trap 'rm -f "$tmp"' EXIT
 printf '%s' "$secret_id" > "$tmp"
 chmod 0400 "$tmp"
 mv -f "$tmp" "$SECRET_ID_FILE"
+printf '%s' "$accessor" > "$tmp"
+chmod 0400 "$tmp"
+mv -f "$tmp" "$SECRET_ID_FILE.accessor"
 trap - EXIT
+
+if [ -n "$previous" ] && [ "$previous" != "$accessor" ]; then
+  VAULT_TOKEN=$token "$VAULT_CLI" write -f "auth/approle/role/$APPROLE_ROLE/secret-id-accessor/destroy" \
+    secret_id_accessor="$previous" >/dev/null 2>&1 \
+    || die "the new SecretID is in place, but the previous one (accessor $previous) could not be destroyed; destroy it by hand (docs/RUNBOOK.md)"
+  log "destroyed the previous SecretID (accessor $previous)"
+elif [ "$had_previous" = true ] && [ -z "$previous" ]; then
+  log "no accessor of a previous SecretID recorded: any earlier one expires with its TTL"
+fi
 
 VAULT_TOKEN=$token "$VAULT_CLI" token revoke -self >/dev/null 2>&1 || log "warning: could not revoke this job's token (it expires on its own)"
 log "issued a new SecretID for $APPROLE_ROLE (accessor ${accessor:-unknown})"
