@@ -37,6 +37,11 @@ trap e2e_print_timings EXIT
 # e2e_try NAME CMD...: run CMD in a subshell (so it cannot set variables for
 # the caller) with stdout+stderr sent to $E2E_LOG_DIR/$E2E_LOG_PREFIX NAME.log,
 # record its duration; on failure name the step, show the log's tail, return 1.
+#
+# Call it as a plain command, never as a condition (`if e2e_try`, `e2e_try ||`,
+# `&&`): bash ignores errexit in everything a condition runs, subshells included,
+# so a failing command inside CMD would no longer fail the step. Use e2e_attempt
+# to branch on the outcome.
 e2e_try() {
 	local name="$1"
 	shift
@@ -67,8 +72,19 @@ e2e_try() {
 	e2e_log "step $name ok (${secs}s)"
 }
 
+# e2e_attempt NAME CMD...: e2e_try outside any condition; E2E_RC holds its status.
+e2e_attempt() {
+	set +e
+	e2e_try "$@"
+	E2E_RC=$?
+	set -e
+}
+
 # e2e_step NAME CMD...: e2e_try, and stop the script when the step fails.
-e2e_step() { e2e_try "$@" || exit 1; }
+e2e_step() {
+	e2e_attempt "$@"
+	[ "$E2E_RC" -eq 0 ] || exit 1
+}
 
 # Record a phase that was skipped (e.g. cache hit) so the summary shows it.
 e2e_skip() { E2E_TIMINGS+=("$1|0.0|skipped: $2"); e2e_log "step $1 skipped: $2"; }

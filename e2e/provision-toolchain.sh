@@ -188,7 +188,9 @@ build_component() {
 	fi
 	rm -f "$stamp"
 	mkdir -p "$(dirname "$out")" "$TC/stamps"
-	if e2e_try "$name" "$@" && e2e_try "$name-verify" "$verify" "$out"; then
+	e2e_attempt "$name" "$@"
+	if [ "$E2E_RC" -eq 0 ]; then e2e_attempt "$name-verify" "$verify" "$out"; fi
+	if [ "$E2E_RC" -eq 0 ]; then
 		printf '%s\n' "$want" >"$stamp"
 		return 0
 	fi
@@ -361,7 +363,8 @@ offline_init() {
 	return "$rc"
 }
 if [ -x "$BIN/tofu" ] && [ "${#BUILT_PROVIDERS[@]}" -gt 0 ]; then
-	e2e_try tofu-init-offline offline_init || FAILED_REQUIRED+=(tofu-init-offline)
+	e2e_attempt tofu-init-offline offline_init
+	[ "$E2E_RC" -eq 0 ] || FAILED_REQUIRED+=(tofu-init-offline)
 else
 	E2E_TIMINGS+=("tofu-init-offline|0.0|not run (no tofu or no provider)")
 	FAILED_REQUIRED+=(tofu-init-offline)

@@ -7,6 +7,13 @@
  *   `vault write -f database/rotate-root/uyoop-postgres` (docs/RUNBOOK.md) is never undone.
  * - The role's creation and revocation SQL come from dynamic-credentials-sql.ts, proven on a real
  *   PostgreSQL by __tests__/postgres-real.test.ts; leases are short and bounded.
+ * - Mount and connection are separate resources although that makes a teardown order-sensitive
+ *   (Terraform deletes the connection first, and disabling the mount then fails while a lease is
+ *   outstanding: revoke `database/creds/` first, docs/RUNBOOK.md "Tearing down").
+ *   vault_database_secrets_mount would avoid it, but provider 5.6.0 never sends its
+ *   `root_rotation_statements` (it reads the top-level key), so rotate-root would run Vault's
+ *   default statement, which log_statement = 'ddl' logs with the new password (seen in the e2e
+ *   deploy as a perpetual diff).
  */
 import { Construct } from "constructs";
 import { Mount } from "@cdktf/provider-vault/lib/mount";

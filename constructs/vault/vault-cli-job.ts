@@ -93,6 +93,9 @@ export class VaultCliJob extends Construct {
       stopTimeoutSeconds: 10,
       labels: props.labels,
       dependsOn: [this.files.seeder.container, ...(props.dependsOn ?? [])],
+      // New files (script, certificate) re-create the job, so it runs them: a one-shot job runs
+      // again, a loop restarts with them instead of keeping the old script in memory.
+      replaceTriggeredBy: [this.files.seeder.container],
     });
   }
 }

@@ -213,10 +213,10 @@ export const vaultRules: readonly Rule[] = [
     level: "error",
     title: "Vault reaches PostgreSQL over fully verified TLS",
     rationale: "The database engine logs in as a superuser; without sslmode=verify-full its password (and every credential it creates) can be intercepted.",
-    fix: "Put `sslmode=verify-full` in `connection_url` and set `tls_ca`.",
+    fix: "Put `sslmode=verify-full` in `connection_url` and pin the CA: `tls_ca`, or `sslrootcert=<path>` in the URL where the server's plugin has no `tls_ca` (OpenBao).",
     source: `${GUIDE}: "Use end-to-end TLS" (including storage and databases)`,
     securitySeverity: "7.5",
-    appliesTo: ["vault_database_secret_backend_connection"],
+    appliesTo: ["vault_database_secret_backend_connection", "vault_database_secrets_mount"],
     check: (s) =>
       objects(s.body["postgresql"]).flatMap((p) => {
         const url = asString(p["connection_url"]) ?? "";

@@ -176,8 +176,9 @@ def worker():
             log(f"health {'OK' if ok else 'FAILING'}: {reason}")
             for k, val in steps.items():
                 log(f"  {k}: {val}")
-        # Once healthy, re-check rarely; until then, retry quickly.
-        time.sleep(delay * (12 if ok else 1))
+        # Once healthy, re-check every 4 retries (20 s by default: a rotated SecretID is used
+        # within that); until then, retry quickly.
+        time.sleep(delay * (4 if ok else 1))
 
 
 class Handler(http.server.BaseHTTPRequestHandler):

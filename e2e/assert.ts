@@ -1,0 +1,686 @@
+/**
+ * The e2e assertions: what the deployed environment does, read from the running system (the
+ * Vault/OpenBao HTTP API over mTLS, `docker inspect`, the containers' own files and logs), never
+ * from the synthesized JSON. e2e/run.sh runs one phase at a time:
+ *
+ *   node dist/e2e/assert.js <running|plan|restart|snapshot|rotation|protected|gone>
+ *
+ * Each assertion prints one line, `PASS|FAIL|GAP <name>: <evidence>`, and is appended to
+ * $UYOOP_E2E_RESULTS (JSON lines) for the final table. Exit 1 when any assertion of the phase
+ * failed. GAP marks what the system cannot show for a reason outside the project (named).
+ *
+ * Environment: UYOOP_ENV_FILE (the environment that was deployed), UYOOP_E2E_RESULTS.
+ */
+import { execFileSync, spawnSync } from "child_process";
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as https from "https";
+import * as http from "http";
+import * as os from "os";
+import * as path from "path";
+import * as tls from "tls";
+import { loadEnvironment } from "../config/load";
+import type { EnvironmentConfig } from "../config/schema";
+import { projectRoot, readProjectFile } from "../constructs/project-files";
+import { OPERATOR_FILES } from "../constructs/operator-dir";
+import { POLICY_CATALOG, policyFile } from "../constructs/vault/policies";
+import { allVaultNodeNames } from "../constructs/vault/vault-names";
+import { vaultServerFlavour } from "../constructs/vault/vault-server-flavour";
+import { networkName } from "../constructs/docker/environment-networks";
+import { DATABASE_CONNECTION } from "../constructs/vault/database-engine";
+import { VAULT_DATABASE_ROLE } from "../constructs/postgres/dynamic-credentials-sql";
+import { POSTGRES_ADMIN } from "../constructs/postgres/postgres-server";
+import { APP_ROLE, appDatabaseUrl } from "../stacks/vault-config-stack";
+import { postgresDnsNames } from "../stacks/platform-stack";
+
+// ---------------------------------------------------------------------------------------------
+// Results
+
+type Status = "PASS" | "FAIL" | "GAP";
+interface Result {
+  readonly phase: string;
+  readonly name: string;
+  readonly status: Status;
+  readonly detail: string;
+  readonly seconds: number;
+}
+
+const phase = process.argv[2] ?? "";
+const results: Result[] = [];
+const resultsFile = process.env["UYOOP_E2E_RESULTS"];
+
+function record(name: string, status: Status, detail: string, started: number): void {
+  const r: Result = { phase, name, status, detail: detail.replace(/\s+/g, " ").trim(), seconds: (Date.now() - started) / 1000 };
+  results.push(r);
+  process.stdout.write(`${status} ${name}: ${r.detail} (${r.seconds.toFixed(1)} s)\n`);
+  if (resultsFile) fs.appendFileSync(resultsFile, `${JSON.stringify(r)}\n`);
+}
+
+/** Runs one assertion: its function returns the evidence, or throws what is wrong. */
+async function check(name: string, fn: () => Promise<string> | string): Promise<void> {
+  const started = Date.now();
+  try {
+    record(name, "PASS", await fn(), started);
+  } catch (e) {
+    record(name, "FAIL", e instanceof Error ? e.message : String(e), started);
+  }
+}
+
+function gap(name: string, detail: string): void {
+  record(name, "GAP", detail, Date.now());
+}
+
+class Failure extends Error {}
+function expectThat(ok: boolean, message: string): asserts ok {
+  if (!ok) throw new Failure(message);
+}
+function same(actual: unknown, expected: unknown, what: string): void {
+  const a = JSON.stringify(actual);
+  const e = JSON.stringify(expected);
+  expectThat(a === e, `${what}: got ${a}, expected ${e}`);
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function until<T>(what: string, seconds: number, probe: () => Promise<T | undefined> | T | undefined): Promise<T> {
+  const deadline = Date.now() + seconds * 1000;
+  let last = "";
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e instanceof Error ? e.message : String(e);
+    }
+    if (Date.now() > deadline) throw new Failure(`${what} within ${seconds} s${last ? ` (last: ${last})` : ""}`);
+    await sleep(1000);
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The deployed environment
+
+const envFile = process.env["UYOOP_ENV_FILE"];
+if (!envFile) throw new Error("UYOOP_ENV_FILE must name the environment that was deployed");
+const config: EnvironmentConfig = loadEnvironment(projectRoot(), { UYOOP_ENV_FILE: envFile });
+const env = config.name;
+const flavour = vaultServerFlavour(config.vault.server);
+const nodes = allVaultNodeNames(env, config.vault.nodeCount).map((n, i) => ({ ...n, hostPort: config.vault.hostPorts[i]! }));
+const operatorDir = config.host.operatorDir.replace(/^~(?=\/)/, os.homedir());
+const operatorFile = (f: keyof typeof OPERATOR_FILES) => path.join(operatorDir, OPERATOR_FILES[f]);
+const host = config.host.bindAddress;
+
+function run(cmd: string, args: readonly string[], input?: string): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(cmd, args, { encoding: "utf8", input, timeout: 180_000, maxBuffer: 64 * 1024 * 1024 });
+  return { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? String(r.error ?? "") };
+}
+function docker(...args: string[]): string {
+  const r = run("docker", args);
+  if (r.code !== 0) throw new Failure(`docker ${args.join(" ")}: ${r.stderr.trim().slice(0, 300)}`);
+  return r.stdout;
+}
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+type Json = any;
+const inspect = (name: string): Json => (JSON.parse(docker("inspect", name)) as Json[])[0];
+const envContainers = (): string[] =>
+  docker("ps", "-a", "--filter", `label=uyoop.environment=${env}`, "--format", "{{.Names}}").split("\n").filter(Boolean).sort();
+
+// ---------------------------------------------------------------------------------------------
+// The Vault/OpenBao HTTP API, over TLS verified with the environment's CA and Terraform's client certificate
+
+const tlsFiles = () => ({
+  ca: fs.readFileSync(operatorFile("caCert")),
+  cert: fs.readFileSync(operatorFile("terraformClientCert")),
+  key: fs.readFileSync(operatorFile("terraformClientKey")),
+});
+const rootToken = () => fs.readFileSync(operatorFile("terraformToken"), "utf8").trim();
+
+interface ApiResponse {
+  readonly status: number;
+  readonly json: Json;
+}
+
+function api(port: number, method: string, apiPath: string, opts: { token?: string; body?: unknown; clientCert?: boolean; servername?: string } = {}): Promise<ApiResponse> {
+  const files = tlsFiles();
+  const body = opts.body === undefined ? undefined : JSON.stringify(opts.body);
+  return new Promise((resolve, reject) => {
+    const req = https.request(
+      {
+        host,
+        port,
+        method,
+        path: `/v1/${apiPath}`,
+        servername: opts.servername ?? "localhost",
+        ca: files.ca,
+        ...(opts.clientCert === false ? {} : { cert: files.cert, key: files.key }),
+        rejectUnauthorized: true,
+        timeout: 10_000,
+        headers: { ...(opts.token ? { "X-Vault-Token": opts.token } : {}), ...(body ? { "Content-Type": "application/json" } : {}) },
+      },
+      (res) => {
+        let raw = "";
+        res.setEncoding("utf8");
+        res.on("data", (c) => (raw += c));
+        res.on("end", () => {
+          let json: Json = null;
+          try {
+            json = raw ? JSON.parse(raw) : null;
+          } catch {
+            json = { raw };
+          }
+          resolve({ status: res.statusCode ?? 0, json });
+        });
+      },
+    );
+    req.on("timeout", () => req.destroy(new Error(`${method} ${apiPath} timed out`)));
+    req.on("error", reject);
+    if (body) req.write(body);
+    req.end();
+  });
+}
+
+async function apiOk(port: number, method: string, apiPath: string, body?: unknown): Promise<Json> {
+  const r = await api(port, method, apiPath, { token: rootToken(), body });
+  expectThat(r.status >= 200 && r.status < 300, `${method} ${apiPath} on :${port}: HTTP ${r.status} ${JSON.stringify(r.json).slice(0, 200)}`);
+  return r.json;
+}
+
+const node1Port = nodes[0]!.hostPort;
+
+async function activeNode(): Promise<(typeof nodes)[number]> {
+  const leader = (await apiOk(node1Port, "GET", "sys/leader")) as { leader_address: string };
+  const n = nodes.find((x) => leader.leader_address === x.apiAddr);
+  expectThat(n !== undefined, `sys/leader names ${leader.leader_address}, no node of ${env}`);
+  return n;
+}
+
+function tlsHandshake(port: number, servername: string, withCa: boolean): Promise<{ authorized: boolean; error?: string; altNames: string }> {
+  const files = tlsFiles();
+  return new Promise((resolve) => {
+    const socket = tls.connect({ host, port, servername, ...(withCa ? { ca: files.ca } : {}), cert: files.cert, key: files.key, rejectUnauthorized: false }, () => {
+      const peer = socket.getPeerCertificate();
+      const identity = tls.checkServerIdentity(servername, peer);
+      resolve({
+        authorized: socket.authorized && identity === undefined,
+        ...(socket.authorizationError ? { error: String(socket.authorizationError) } : identity ? { error: identity.message } : {}),
+        altNames: peer.subjectaltname ?? "",
+      });
+      socket.end();
+    });
+    socket.on("error", (e) => resolve({ authorized: false, error: e.message, altNames: "" }));
+  });
+}
+
+/** A bao/vault CLI command in a throwaway hardened container on the clients network, as the app's uid. */
+function cliOnClientsNetwork(args: readonly string[], secretIdInline?: string): { code: number; out: string } {
+  const [uid, gid] = config.app.user.split(":");
+  const r = run("docker", [
+    "run", "--rm", "--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges:true",
+    "--user", `${uid}:${gid}`, "--network", networkName(env, "vaultClients"), "--tmpfs", "/tmp:rw,noexec,nosuid,size=8m",
+    "-v", `${env}-app-vault:/v:ro`, "-v", `${env}-app-secret-id:/s:ro`,
+    "-e", "VAULT_ADDR=https://vault:8200", "-e", "VAULT_CACERT=/v/ca.pem", "-e", "VAULT_CLIENT_CERT=/v/client.pem",
+    "-e", "VAULT_CLIENT_KEY=/v/client-key.pem", "-e", "HOME=/tmp", "--entrypoint", flavour.cli, config.vault.image,
+    ...args, ...(secretIdInline !== undefined ? [`secret_id=${secretIdInline}`] : []),
+  ]);
+  return { code: r.code, out: `${r.stdout}${r.stderr}` };
+}
+
+function readAsAppUser(volume: string, file: string): string {
+  return docker("run", "--rm", "--read-only", "--cap-drop", "ALL", "--network", "none", "--user", config.app.user, "-v", `${volume}:/d:ro`, "--entrypoint", "cat", config.vault.image, `/d/${file}`).trim();
+}
+
+/** The app's /health answer on its published port (the e2e stand-in reports every step it ran). */
+function appHealth(): Promise<Json> {
+  return new Promise<Json>((resolve, reject) => {
+    http
+      .get({ host, port: config.app.hostPort, path: config.app.healthPath, timeout: 5000 }, (res) => {
+        let raw = "";
+        res.on("data", (c) => (raw += c));
+        res.on("end", () => {
+          try {
+            resolve(JSON.parse(raw));
+          } catch (e) {
+            reject(e);
+          }
+        });
+      })
+      .on("error", reject);
+  });
+}
+
+function totpCode(secretB32: string, period: number, digits: number): string {
+  const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567";
+  let bits = "";
+  for (const ch of secretB32.replace(/=+$/, "").toUpperCase()) bits += alphabet.indexOf(ch).toString(2).padStart(5, "0");
+  const key = Buffer.from(bits.match(/.{8}/g)!.map((b) => parseInt(b, 2)));
+  const counter = Buffer.alloc(8);
+  counter.writeBigUInt64BE(BigInt(Math.floor(Date.now() / 1000 / period)));
+  const mac = crypto.createHmac("sha1", key).update(counter).digest();
+  const offset = mac[mac.length - 1]! & 0x0f;
+  return String((mac.readUInt32BE(offset) & 0x7fffffff) % 10 ** digits).padStart(digits, "0");
+}
+
+// ---------------------------------------------------------------------------------------------
+// Phases
+
+async function running(): Promise<void> {
+  await check("every node is initialized and unsealed", async () => {
+    const states = await Promise.all(nodes.map(async (n) => ({ n: n.nodeId, s: (await api(n.hostPort, "GET", "sys/seal-status")).json })));
+    for (const { n, s } of states) expectThat(s.initialized === true && s.sealed === false, `${n}: initialized=${s.initialized} sealed=${s.sealed}`);
+    return states.map(({ n, s }) => `${n} unsealed (${s.type}, ${s.version})`).join(", ");
+  });
+
+  await check(`Raft has ${nodes.length} voters and one leader`, async () => {
+    // Autopilot adds joining nodes as non-voters and promotes them once stable
+    // (server_stabilization_time): allow for it.
+    const started = Date.now();
+    const servers = await until("every member promoted to voter", 90, async () => {
+      const s = (await apiOk(node1Port, "GET", "sys/storage/raft/configuration")).data.config.servers as { node_id: string; leader: boolean; voter: boolean }[];
+      same(s.map((x) => x.node_id).sort(), nodes.map((n) => n.nodeId), "Raft members");
+      if (!s.every((x) => x.voter)) throw new Failure(`non-voters: ${s.filter((x) => !x.voter).map((x) => x.node_id).join(", ")}`);
+      return s;
+    });
+    const leaders = servers.filter((s) => s.leader);
+    same(leaders.length, 1, "leaders");
+    return `${servers.length} voters (all promoted ${((Date.now() - started) / 1000).toFixed(0)} s after this check began), leader ${leaders[0]!.node_id}`;
+  });
+
+  await check("Raft joins verified TLS with the environment's CA", async () => {
+    const ca = fs.readFileSync(operatorFile("caCert"), "utf8").trim();
+    for (const n of nodes) {
+      const container = n.container;
+      const conf = docker("exec", container, "cat", flavour.paths.configFile);
+      const joins = conf.split("retry_join").length - 1;
+      same(joins, nodes.length - 1, `${container} retry_join blocks`);
+      expectThat((conf.match(new RegExp(`leader_ca_cert_file = "${flavour.paths.caCert}"`, "g")) ?? []).length === joins, `${container}: a retry_join lacks leader_ca_cert_file`);
+      expectThat((conf.match(/leader_tls_servername = "vault-\d+-raft"/g) ?? []).length === joins, `${container}: a retry_join lacks leader_tls_servername`);
+      same(docker("exec", container, "cat", flavour.paths.caCert).trim(), ca, `${container} CA file`);
+      const logs = run("docker", ["logs", container]);
+      expectThat(!/x509|unknown authority|bad certificate/i.test(logs.stdout + logs.stderr), `${container} logged a TLS verification error`);
+    }
+    return `every node joins with leader_ca_cert_file = our CA and leader_tls_servername; all ${nodes.length} joined; no x509 error in their logs`;
+  });
+
+  await check("each published API port serves TLS that verifies with the CA under every node name", async () => {
+    const out: string[] = [];
+    for (const n of nodes) {
+      for (const name of [n.container, n.clientAlias, "localhost"]) {
+        const h = await tlsHandshake(n.hostPort, name, true);
+        expectThat(h.authorized, `${host}:${n.hostPort} as ${name}: ${h.error ?? "not authorized"}`);
+      }
+      const wrong = await tlsHandshake(n.hostPort, n.container, false);
+      expectThat(!wrong.authorized, `${host}:${n.hostPort} verified without our CA: the system trust store should not know it`);
+      out.push(`${n.hostPort}`);
+    }
+    return `ports ${out.join(", ")} verify as <container>, <client alias> and localhost with the CA, and fail without it`;
+  });
+
+  await check("each published API port demands a client certificate", async () => {
+    for (const n of nodes) {
+      const r = await api(n.hostPort, "GET", "sys/health", { clientCert: false }).then(
+        (x) => `HTTP ${x.status}`,
+        (e: Error) => `refused: ${e.message}`,
+      );
+      expectThat(r.startsWith("refused"), `${n.container} answered ${r} without a client certificate`);
+    }
+    return "every node refuses a TLS client without a certificate";
+  });
+
+  await check("only the API port is published, on the configured interface; 8201 never", async () => {
+    const out: string[] = [];
+    for (const name of envContainers()) {
+      const ports = (inspect(name).HostConfig.PortBindings ?? {}) as Record<string, { HostIp: string; HostPort: string }[]>;
+      for (const [containerPort, bindings] of Object.entries(ports)) {
+        for (const b of bindings) {
+          expectThat(b.HostIp === host, `${name} publishes ${containerPort} on ${b.HostIp || "0.0.0.0"}, not ${host}`);
+          out.push(`${name.replace(`${env}-`, "")} ${containerPort}->${b.HostIp}:${b.HostPort}`);
+        }
+        if (nodes.some((n) => n.container === name)) expectThat(containerPort === "8200/tcp", `${name} publishes ${containerPort}`);
+      }
+    }
+    return out.join(", ");
+  });
+
+  await check("both audit devices are enabled and write", async () => {
+    const devices = (await apiOk(node1Port, "GET", "sys/audit")).data as Record<string, { type: string; options: Record<string, string> }>;
+    same(Object.keys(devices).sort(), ["file/", "stdout/"], "audit devices");
+    const nonce = `e2e-audit-${crypto.randomBytes(6).toString("hex")}`;
+    await api(node1Port, "GET", `secret/data/${nonce}`, { token: rootToken() });
+    const active = await activeNode();
+    const fileLog = await until("the request in the file device's log", 20, () => {
+      const text = docker("exec", active.container, "cat", devices["file/"]!.options["file_path"]!);
+      return text.includes(nonce) ? text : undefined;
+    });
+    const stdoutLog = await until("the request in the stdout device (docker logs)", 20, () => {
+      const r = run("docker", ["logs", "--since", "5m", active.container]);
+      return (r.stdout + r.stderr).includes(nonce) ? "ok" : undefined;
+    });
+    expectThat(!fileLog.includes(rootToken()), "the audit log holds the token in clear");
+    return `a request for secret/data/${nonce} is in ${active.container}'s ${devices["file/"]!.options["file_path"]} and in its docker logs (${stdoutLog}); tokens are hashed`;
+  });
+
+  await check("policies read back equal policies/*.hcl", async () => {
+    for (const p of POLICY_CATALOG) {
+      const got = (await apiOk(node1Port, "GET", `sys/policies/acl/${p.name}`)).data.policy as string;
+      same(got.trimEnd(), readProjectFile(policyFile(p.name)).trimEnd(), `policy ${p.name}`);
+    }
+    return POLICY_CATALOG.map((p) => p.name).join(", ");
+  });
+
+  await check("the AppRole role's limits equal the environment", async () => {
+    const r = (await apiOk(node1Port, "GET", `auth/approle/role/${APP_ROLE}`)).data;
+    const a = config.vault.appRole;
+    const clients = config.networks.vaultClients.subnet;
+    same(
+      [r.token_ttl, r.token_max_ttl, r.secret_id_ttl, r.secret_id_num_uses, r.bind_secret_id, r.token_type, r.token_bound_cidrs, r.secret_id_bound_cidrs, r.token_policies],
+      [a.tokenTtlSeconds, a.tokenMaxTtlSeconds, a.secretIdTtlSeconds, a.secretIdNumUses, true, "service", [clients], [clients], ["app-policy"]],
+      `${APP_ROLE} [token_ttl, token_max_ttl, secret_id_ttl, secret_id_num_uses, bind_secret_id, token_type, token_bound_cidrs, secret_id_bound_cidrs, token_policies]`,
+    );
+    return `token ttl ${r.token_ttl}/${r.token_max_ttl} s, SecretID ttl ${r.secret_id_ttl} s x${r.secret_id_num_uses}, bound to ${clients}`;
+  });
+
+  await check("KV v2, TOTP and database mounts exist with their settings; the app's configuration reads back", async () => {
+    const mounts = (await apiOk(node1Port, "GET", "sys/mounts")).data as Record<string, { type: string; options: Record<string, string> | null }>;
+    same([mounts["secret/"]?.type, mounts["secret/"]?.options?.["version"], mounts["totp/"]?.type, mounts["database/"]?.type], ["kv", "2", "totp", "database"], "mounts");
+    same((await apiOk(node1Port, "GET", "secret/config")).data.max_versions, config.vault.kv.maxVersions, "secret/config max_versions");
+    const data = (await apiOk(node1Port, "GET", "secret/data/app/config")).data.data;
+    same(data, { database_url: appDatabaseUrl(env, config.postgres.database) }, "secret/app/config");
+    return `secret/ kv v2 (max_versions ${config.vault.kv.maxVersions}), totp/, database/; database_url ${data.database_url}`;
+  });
+
+  await check("the TOTP engine creates a key and validates its code", async () => {
+    const name = `e2e-${crypto.randomBytes(4).toString("hex")}`;
+    const key = (await apiOk(node1Port, "POST", `totp/keys/${name}`, { generate: true, issuer: "uyoop-e2e", account_name: "e2e@uyoop.local", exported: true })).data;
+    const q = new URL(key.url as string).searchParams;
+    const code = totpCode(q.get("secret")!, Number(q.get("period") ?? 30), Number(q.get("digits") ?? 6));
+    const valid = (await apiOk(node1Port, "POST", `totp/code/${name}`, { code })).data.valid;
+    await apiOk(node1Port, "DELETE", `totp/keys/${name}`);
+    same(valid, true, "code valid");
+    return `totp/keys/${name}: a locally computed code validates`;
+  });
+
+  await check("the database engine's connection and role equal the environment", async () => {
+    const c = (await apiOk(node1Port, "GET", `database/config/${DATABASE_CONNECTION}`)).data;
+    const host0 = postgresDnsNames(env)[0];
+    const ca = flavour.databaseCa === "sslrootcert" ? `&sslrootcert=${flavour.paths.caCert}` : "";
+    same(
+      [c.connection_details.connection_url, c.connection_details.username, c.allowed_roles, c.plugin_name],
+      [`postgresql://{{username}}:{{password}}@${host0}:5432/${config.postgres.database}?sslmode=verify-full${ca}`, POSTGRES_ADMIN, [VAULT_DATABASE_ROLE], "postgresql-database-plugin"],
+      `database/config/${DATABASE_CONNECTION} [connection_url, username, allowed_roles, plugin_name]`,
+    );
+    expectThat(c.connection_details.password === undefined, "the connection reads back a password");
+    const role = (await apiOk(node1Port, "GET", `database/roles/${VAULT_DATABASE_ROLE}`)).data;
+    same([role.default_ttl, role.max_ttl, role.db_name], [config.vault.appRole.tokenTtlSeconds, config.vault.appRole.tokenMaxTtlSeconds, DATABASE_CONNECTION], "role ttl");
+    return `verify-full TLS to ${host0}, role ${VAULT_DATABASE_ROLE} ttl ${role.default_ttl}/${role.max_ttl} s`;
+  });
+
+  await check("the app is healthy after doing what docs/APP-CONTRACT.md says", async () => {
+    const app = `${env}-app-0`;
+    const health = await until(`${app} healthy`, 120, () => (inspect(app).State.Health?.Status === "healthy" ? "healthy" : undefined));
+    const body = await appHealth();
+    same(body.ok, true, "/health ok");
+    for (const step of ["approle_login", "kv_read", "db_creds", "postgres", "totp"]) expectThat(String(body.steps?.[step] ?? "").startsWith("ok"), `step ${step}: ${body.steps?.[step]}`);
+    expectThat(/ssl True/.test(body.steps.postgres), `PostgreSQL without TLS: ${body.steps.postgres}`);
+    return `${app} ${health}; ${Object.entries(body.steps).map(([k, v]) => `${k} ${v}`).join("; ")}`;
+  });
+
+  await check("docker inspect shows every container hardened (seeders: their recorded weakenings only)", async () => {
+    const lines: string[] = [];
+    for (const name of envContainers()) {
+      const c = inspect(name);
+      const h = c.HostConfig;
+      const seeder = name.endsWith("-seeder");
+      const user = String(c.Config.User ?? "");
+      const longRunning = h.RestartPolicy?.Name === "unless-stopped";
+      const problems: string[] = [];
+      if (!seeder && h.ReadonlyRootfs !== true) problems.push("writable rootfs");
+      if (JSON.stringify(h.CapDrop) !== JSON.stringify(["ALL"])) problems.push(`CapDrop ${JSON.stringify(h.CapDrop)}`);
+      const added = (h.CapAdd ?? []) as string[];
+      if (added.length > 0 && !(seeder && JSON.stringify(added) === JSON.stringify(["CAP_CHOWN"]))) problems.push(`CapAdd ${JSON.stringify(added)}`);
+      if (!(h.SecurityOpt ?? []).includes("no-new-privileges:true")) problems.push("no no-new-privileges");
+      if (h.Privileged) problems.push("privileged");
+      if (!seeder && (!/^\d+:\d+$/.test(user) || user.startsWith("0:"))) problems.push(`user ${JSON.stringify(user)}`);
+      if (!(h.Memory > 0) || h.MemorySwap !== h.Memory) problems.push(`memory ${h.Memory} swap ${h.MemorySwap}`);
+      if (h.Init !== true) problems.push("no init");
+      if (h.IpcMode !== "private") problems.push(`ipc ${h.IpcMode}`);
+      if (longRunning && !c.Config.Healthcheck?.Test?.length) problems.push("no health check");
+      if (problems.length > 0) throw new Failure(`${name}: ${problems.join(", ")}`);
+      lines.push(`${name.replace(`${env}-`, "")}${seeder ? " (seeder: root, writable rootfs, CAP_CHOWN)" : ""}`);
+    }
+    return `${lines.length} containers: read-only rootfs, CapDrop ALL, no-new-privileges, non-root numeric user, memory = swap limit, init, private IPC, health checks on long-running ones: ${lines.join(", ")}`;
+  });
+
+  gap(
+    "PIDs cgroup limit",
+    `docker inspect shows PidsLimit ${JSON.stringify(inspect(nodes[0]!.container).HostConfig.PidsLimit)} on every container: kreuzwerker/docker 3.6.2 has no pids_limit (guardrail UY-C-5.29 records the gap; compensating: memory limit + init)`,
+  );
+}
+
+async function restart(): Promise<void> {
+  await check("a restarted node is unsealed by scripts/unseal.sh and rejoins while the cluster serves reads", async () => {
+    const active = await activeNode();
+    const target = [...nodes].reverse().find((n) => n.nodeId !== active.nodeId)!;
+    const readers = nodes.filter((n) => n.nodeId !== target.nodeId);
+    let ok = 0;
+    const failures: string[] = [];
+    let reading = true;
+    const loop = (async () => {
+      while (reading) {
+        for (const n of readers) {
+          const r = await api(n.hostPort, "GET", "secret/data/app/config", { token: rootToken() }).catch((e: Error) => ({ status: 0, json: e.message }));
+          if (r.status === 200) ok++;
+          else failures.push(`${n.nodeId}: ${r.status} ${JSON.stringify(r.json).slice(0, 120)}`);
+        }
+        await sleep(250);
+      }
+    })();
+    docker("restart", target.container);
+    const sealed = await until(`${target.container} answers after the restart`, 90, async () => {
+      const s = (await api(target.hostPort, "GET", "sys/seal-status")).json;
+      return s?.initialized === true ? s : undefined;
+    });
+    expectThat(sealed.sealed === true, `${target.container} came back unsealed by itself (sealed=${sealed.sealed})`);
+    const unseal = run("sh", [path.join(projectRoot(), "scripts/unseal.sh"), env]);
+    expectThat(unseal.code === 0, `scripts/unseal.sh ${env} exited ${unseal.code}: ${(unseal.stdout + unseal.stderr).slice(-400)}`);
+    await until(`${target.container} unsealed`, 60, async () => ((await api(target.hostPort, "GET", "sys/seal-status")).json.sealed === false ? true : undefined));
+    const servers = await until(`${target.nodeId} back as a voter`, 60, async () => {
+      const s = (await apiOk(node1Port, "GET", "sys/storage/raft/configuration")).data.config.servers as { node_id: string; voter: boolean }[];
+      return s.length === nodes.length && s.every((x) => x.voter) ? s : undefined;
+    });
+    await until(`${target.container} healthy`, 60, () => (inspect(target.container).State.Health?.Status === "healthy" ? true : undefined));
+    reading = false;
+    await loop;
+    expectThat(failures.length === 0, `${failures.length} reads failed while ${target.nodeId} was down, e.g. ${failures[0]}`);
+    expectThat(ok > 0, "no read was made meanwhile");
+    return `${target.container} (a standby; leader ${active.nodeId}) restarted sealed, unseal.sh unsealed it, ${servers.length} voters again; ${ok} reads through ${readers.map((n) => n.nodeId).join(", ")} meanwhile, none failed`;
+  });
+}
+
+async function snapshot(): Promise<void> {
+  const job = `${env}-raft-snapshots`;
+  let snap = "";
+  await check("the snapshot job writes a Raft snapshot onto its protected volume", async () => {
+    snap = await until("a raft-*.snap in /snapshots", 120, () => {
+      const files = docker("exec", job, "ls", "/snapshots").split("\n").filter((f) => /^raft-.*\.snap$/.test(f));
+      return files.length > 0 ? files.sort().pop() : undefined;
+    });
+    const size = docker("exec", job, "stat", "-c", "%s", `/snapshots/${snap}`).trim();
+    const health = inspect(job).State.Health?.Status;
+    expectThat(Number(size) > 0, `${snap} is empty`);
+    return `${snap} (${size} bytes) on ${job}-data; job ${health}`;
+  });
+  if (!snap) return;
+
+  await check("the snapshot restores into a fresh cluster (docs/RUNBOOK.md, restore drill)", async () => {
+    const work = fs.mkdtempSync(path.join(os.tmpdir(), "uyoop-restore-"));
+    const name = `${env}-restore-drill`;
+    const port = String(Math.max(...config.vault.hostPorts) + 90);
+    try {
+      // The RUNBOOK's drill, step by step.
+      docker("cp", `${job}:/snapshots/${snap}`, path.join(work, "restore.snap"));
+      docker("cp", `${env}-vault-1-config-seeder:/seed/tls`, path.join(work, "tls"));
+      fs.writeFileSync(
+        path.join(work, "drill.hcl"),
+        [
+          'storage "raft" {',
+          `  path = "${flavour.paths.data}"`,
+          '  node_id = "restore-drill"',
+          "}",
+          'listener "tcp" {',
+          '  address = "0.0.0.0:8200"',
+          '  tls_cert_file = "/drill/tls/node.pem"',
+          '  tls_key_file = "/drill/tls/node-key.pem"',
+          "}",
+          'api_addr = "https://127.0.0.1:8200"',
+          'cluster_addr = "https://127.0.0.1:8201"',
+          ...(flavour.mlockSetting ? ["disable_mlock = true"] : []),
+          "",
+        ].join("\n"),
+      );
+      execFileSync("chown", ["-R", "100:1000", work]);
+      docker("volume", "create", `${name}-data`);
+      docker(
+        "run", "-d", "--name", name, "--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges:true", "--user", "100:1000",
+        "--memory", "256m", "--memory-swap", "256m", "--tmpfs", "/tmp:rw,noexec,nosuid,size=16m,uid=100,gid=1000",
+        "-v", `${name}-data:${flavour.paths.data}`, "-v", `${work}:/drill:ro`, "-p", `127.0.0.1:${port}:8200`,
+        "-e", "VAULT_ADDR=https://127.0.0.1:8200", "-e", "VAULT_CACERT=/drill/tls/ca.pem", "-e", "HOME=/tmp",
+        "--entrypoint", flavour.cli, config.vault.image, "server", "-config=/drill/drill.hcl",
+      );
+      const cli = (...args: string[]) => run("docker", ["exec", name, flavour.cli, ...args]);
+      await until("the drill node's API", 60, () => (cli("status").code === 2 ? true : undefined));
+      const init = JSON.parse(cli("operator", "init", "-key-shares=1", "-key-threshold=1", "-format=json").stdout) as { unseal_keys_b64: string[]; root_token: string };
+      expectThat(cli("operator", "unseal", init.unseal_keys_b64[0]!).code === 0, "unsealing the fresh node failed");
+      await until("the fresh node active", 60, () => (run("docker", ["exec", "-e", `VAULT_TOKEN=${init.root_token}`, name, flavour.cli, "read", "sys/leader"]).stdout.includes("true") ? true : undefined));
+      const restore = run("docker", ["exec", "-e", `VAULT_TOKEN=${init.root_token}`, name, flavour.cli, "operator", "raft", "snapshot", "restore", "-force", "/drill/restore.snap"]);
+      expectThat(restore.code === 0, `snapshot restore: ${restore.stdout}${restore.stderr}`);
+      // The restored data is sealed with the original cluster's keys: unseal with its shares.
+      const original = JSON.parse(fs.readFileSync(operatorFile("initMaterial"), "utf8")) as { unseal_keys_b64: string[]; unseal_threshold?: number };
+      await until("the restored node sealed with the original keys", 30, () => (cli("status").code === 2 ? true : undefined));
+      for (const k of original.unseal_keys_b64.slice(0, config.vault.unseal.keyThreshold)) cli("operator", "unseal", k);
+      await until("the restored node unsealed", 60, () => (cli("status").code === 0 ? true : undefined));
+      const read = await until("the app's configuration from the restored data", 60, () => {
+        const r = run("docker", ["exec", "-e", `VAULT_TOKEN=${rootToken()}`, name, flavour.cli, "kv", "get", "-format=json", "secret/app/config"]);
+        return r.code === 0 ? (JSON.parse(r.stdout) as Json) : undefined;
+      });
+      same(read.data.data, { database_url: appDatabaseUrl(env, config.postgres.database) }, "restored secret/app/config");
+      return `${snap} restored (-force) into a fresh one-node cluster, unsealed with the original shares, original root token reads secret/app/config`;
+    } finally {
+      run("docker", ["rm", "-f", name]);
+      run("docker", ["volume", "rm", "-f", `${name}-data`]);
+      fs.rmSync(work, { recursive: true, force: true });
+    }
+  });
+}
+
+async function rotation(): Promise<void> {
+  await check("scripts/rotate-secret-id.sh gives the app a new SecretID and the old one fails", async () => {
+    const volume = `${env}-app-secret-id`;
+    const before = readAsAppUser(volume, "secret-id");
+    const roleIdLogin = ["write", "-format=json", "auth/approle/login", "role_id=@/v/role-id"];
+    const pre = cliOnClientsNetwork(roleIdLogin, before);
+    expectThat(pre.code === 0, `the current SecretID does not log in before the rotation: ${pre.out.slice(0, 300)}`);
+    const r = run("sh", [path.join(projectRoot(), "scripts/rotate-secret-id.sh"), env]);
+    expectThat(r.code === 0, `rotate-secret-id.sh exited ${r.code}: ${(r.stdout + r.stderr).slice(-300)}`);
+    const after = readAsAppUser(volume, "secret-id");
+    expectThat(after !== before && after.length > 0, "the SecretID file did not change");
+    const fresh = cliOnClientsNetwork(roleIdLogin, after);
+    expectThat(fresh.code === 0, `the new SecretID does not log in: ${fresh.out.slice(0, 300)}`);
+    const old = cliOnClientsNetwork(roleIdLogin, before);
+    expectThat(old.code !== 0, "the old SecretID still logs in");
+    const app = `${env}-app-0`;
+    const since = Date.now();
+    await until("the app's next login (with the new SecretID) succeeding", 120, async () => {
+      const h = await appHealth();
+      return h.ok === true && Date.parse(h.checked_at as string) > since ? true : undefined;
+    });
+    return `new SecretID logs in from the clients network, the old one is refused (${old.out.trim().split("\n").pop()?.slice(0, 80)}), ${app} stays healthy`;
+  });
+}
+
+async function plan(): Promise<void> {
+  const outdir = process.env["CDKTF_OUTDIR"] ?? "cdktf.out";
+  const bin = process.env["TERRAFORM_BINARY_NAME"] ?? "tofu";
+  for (const stack of fs.readdirSync(path.join(outdir, "stacks")).sort()) {
+    await check(`a second plan of ${stack} shows no changes`, () => {
+      const r = spawnSync(bin, ["plan", "-input=false", "-no-color", "-detailed-exitcode"], {
+        cwd: path.join(outdir, "stacks", stack),
+        encoding: "utf8",
+        timeout: 300_000,
+        maxBuffer: 64 * 1024 * 1024,
+      });
+      const out = `${r.stdout ?? ""}${r.stderr ?? ""}`;
+      if (r.status === 2) {
+        const changes = out.split("\n").filter((l) => /^ {2}# .* (will|must) be /.test(l)).map((l) => l.trim().replace(/^# /, ""));
+        throw new Failure(`${changes.length} change(s): ${changes.slice(0, 8).join("; ")}`);
+      }
+      expectThat(r.status === 0, `${bin} plan exited ${r.status}: ${out.slice(-400)}`);
+      return `${bin} plan -detailed-exitcode: 0 (${/No changes\.[^\n]*/.exec(out)?.[0] ?? "no changes"})`;
+    });
+  }
+}
+
+async function protectedResources(): Promise<void> {
+  await check("the user's routine destroy (cdktf destroy '*') is refused by prevent_destroy", () => {
+    const logFile = process.env["UYOOP_E2E_DESTROY_LOG"];
+    expectThat(logFile !== undefined && fs.existsSync(logFile), "no log of the refused destroy (UYOOP_E2E_DESTROY_LOG)");
+    const text = fs.readFileSync(logFile, "utf8").replace(/\u001b\[[0-9;]*m/g, "");
+    expectThat(/Invoking Terraform CLI failed with exit code [1-9]/.test(text), `cdktf destroy did not fail: ${text.slice(-300)}`);
+    expectThat(!/Destruction complete/.test(text), "cdktf destroy destroyed something");
+    // cdktf-cli 0.21 does not print Terraform's reason: ask Terraform itself, stack by stack.
+    const outdir = process.env["CDKTF_OUTDIR"] ?? "cdktf.out";
+    const bin = process.env["TERRAFORM_BINARY_NAME"] ?? "tofu";
+    const refused: string[] = [];
+    for (const stack of fs.readdirSync(path.join(outdir, "stacks")).sort()) {
+      const r = spawnSync(bin, ["plan", "-destroy", "-input=false", "-no-color"], { cwd: path.join(outdir, "stacks", stack), encoding: "utf8", timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
+      // Diagnostics are wrapped at the terminal width, inside box-drawing characters; Terraform
+      // says "Resource X has lifecycle.prevent_destroy set", OpenTofu "Resource instance X has prevent_destroy set".
+      const out = `${r.stdout ?? ""}${r.stderr ?? ""}`.replace(/[│╷╵]/g, " ").replace(/\s+/g, " ");
+      const names = [...out.matchAll(/Resource (?:instance )?([a-z_]+\.[A-Za-z0-9_-]+) has (?:lifecycle\.)?prevent_destroy set/g)].map((m) => m[1]!);
+      expectThat(r.status !== 0 && names.length > 0, `${bin} plan -destroy of ${stack} did not fail on prevent_destroy (exit ${r.status}): ${/Error: .{0,300}/.exec(out)?.[0] ?? out.slice(-300)}`);
+      refused.push(`${stack}: ${[...new Set(names)].join(", ")}`);
+    }
+    return `cdktf destroy failed before destroying anything; ${bin} plan -destroy names the protected resources: ${refused.join("; ")}`;
+  });
+  await check("after the refused destroy nothing is lost", () => {
+    const volumes = docker("volume", "ls", "-q", "--filter", `name=^${env}-`).split("\n").filter(Boolean).sort();
+    const stateful = volumes.filter((v) => /-(data|audit)$/.test(v));
+    expectThat(stateful.length >= nodes.length * 2 + 2, `expected the Raft, audit, PostgreSQL and snapshot volumes, found ${stateful.join(", ")}`);
+    const runningNow = docker("ps", "--filter", `label=uyoop.environment=${env}`, "-q").split("\n").filter(Boolean).length;
+    expectThat(runningNow >= nodes.length + 3, `only ${runningNow} containers run`);
+    return `after the refused destroy: ${stateful.length} stateful volumes (${stateful.join(", ")}) and ${runningNow} running containers are still there`;
+  });
+}
+
+async function gone(): Promise<void> {
+  await check("the teardown with allowDataLoss leaves no container, volume or network of the environment", () => {
+    const left = [
+      ...docker("ps", "-a", "--format", "{{.Names}}", "--filter", `name=${env}`).split("\n"),
+      ...docker("volume", "ls", "--format", "{{.Name}}", "--filter", `name=${env}`).split("\n"),
+      ...docker("network", "ls", "--format", "{{.Name}}", "--filter", `name=${env}`).split("\n"),
+    ].filter(Boolean);
+    expectThat(left.length === 0, `left behind: ${left.join(", ")}`);
+    return `no container, volume or network named *${env}*`;
+  });
+}
+
+const PHASES: Record<string, () => Promise<void>> = { running, plan, restart, snapshot, rotation, protected: protectedResources, gone };
+
+async function main(): Promise<number> {
+  const fn = PHASES[phase];
+  if (!fn) {
+    process.stderr.write(`usage: node dist/e2e/assert.js <${Object.keys(PHASES).join("|")}>\n`);
+    return 2;
+  }
+  await fn();
+  const failed = results.filter((r) => r.status === "FAIL");
+  process.stdout.write(`${phase}: ${results.length - failed.length}/${results.length} passed or known gaps\n`);
+  return failed.length > 0 ? 1 : 0;
+}
+
+main().then(
+  (code) => (process.exitCode = code),
+  (e: unknown) => {
+    process.stderr.write(`e2e assertions (${phase}) crashed: ${e instanceof Error ? e.stack : String(e)}\n`);
+    process.exitCode = 1;
+  },
+);
