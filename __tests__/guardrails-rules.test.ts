@@ -155,21 +155,6 @@ function base(): Any {
           ],
         },
       },
-      vault_database_secrets_mount: {
-        dbmount: {
-          "//": meta("dbmount"),
-          path: "database",
-          lifecycle: { prevent_destroy: true },
-          postgresql: [
-            {
-              name: "db",
-              connection_url: "postgresql://{{username}}:{{password}}@db:5432/app?sslmode=verify-full&sslrootcert=/openbao/config/tls/ca.pem",
-              username: "postgres",
-              password_wo: "${random_password.pw.result}",
-            },
-          ],
-        },
-      },
       vault_database_secret_backend_role: { role: { "//": meta("db-role"), default_ttl: 3600, max_ttl: 14400 } },
       vault_mount: { kv: { "//": meta("kv"), path: "secret", type: "kv", lifecycle: { prevent_destroy: true } } },
       tls_private_key: {

@@ -75,7 +75,6 @@ function preventsDestroy(s: Subject): boolean {
 export function statefulReason(s: Subject, ctx: RuleContext): string | undefined {
   if (s.type === "docker_volume") return statefulVolume(s, ctx);
   if (s.type === "vault_mount") return `secrets engine ${JSON.stringify(asString(s.body["path"]) ?? s.name)} (type ${asString(s.body["type"]) ?? "?"})`;
-  if (s.type === "vault_database_secrets_mount") return `secrets engine ${JSON.stringify(asString(s.body["path"]) ?? s.name)} (type database)`;
   return undefined;
 }
 
@@ -163,7 +162,7 @@ export const dataRules: readonly Rule[] = [
     fix: "Take the lifecycle from DataProtection (`prevent_destroy = true`); only `allowDataLoss` with a reason lifts it.",
     source: "Mission: nothing lost (secrets mounts cannot be destroyed by a routine change); Vault: disabling a secrets engine revokes and deletes its data",
     securitySeverity: "7.0",
-    appliesTo: ["vault_mount", "vault_database_secrets_mount"],
+    appliesTo: ["vault_mount"],
     check: (s, ctx) => protectionProblems(s, ctx),
   },
   {
@@ -175,7 +174,7 @@ export const dataRules: readonly Rule[] = [
     fix: "Remove `allowDataLoss` from the environment once the teardown is done.",
     source: "Mission: any deviation is explicit, justified, and visible in a report",
     securitySeverity: "5.0",
-    appliesTo: ["docker_volume", "vault_mount", "vault_database_secrets_mount"],
+    appliesTo: ["docker_volume", "vault_mount"],
     check: (s, ctx) => {
       const why = statefulReason(s, ctx);
       if (why === undefined || ctx.allowDataLoss === undefined) return [];

@@ -216,7 +216,7 @@ export const vaultRules: readonly Rule[] = [
     fix: "Put `sslmode=verify-full` in `connection_url` and pin the CA: `tls_ca`, or `sslrootcert=<path>` in the URL where the server's plugin has no `tls_ca` (OpenBao).",
     source: `${GUIDE}: "Use end-to-end TLS" (including storage and databases)`,
     securitySeverity: "7.5",
-    appliesTo: ["vault_database_secret_backend_connection", "vault_database_secrets_mount"],
+    appliesTo: ["vault_database_secret_backend_connection"],
     check: (s) =>
       objects(s.body["postgresql"]).flatMap((p) => {
         const url = asString(p["connection_url"]) ?? "";

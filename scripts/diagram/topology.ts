@@ -296,11 +296,10 @@ export function extractTopology(stacks: StackSet): Topology {
       if (m) holdings.push({ holder: "vault:auth-cert", holderLabel: "Vault cert auth method", ...m, path: `auth/cert/certs/${str(e.config["name"]) ?? e.name}` });
     }
   }
-  for (const [, e] of [...ofType("vault_database_secret_backend_connection"), ...ofType("vault_database_secrets_mount")]) {
-    const pg = block(e.config["postgresql"]);
-    for (const t of targets(stacks, e.stack, pg?.["tls_ca"])) {
+  for (const [, e] of ofType("vault_database_secret_backend_connection")) {
+    for (const t of targets(stacks, e.stack, block(e.config["postgresql"])?.["tls_ca"])) {
       const m = material(t.key);
-      if (m) holdings.push({ holder: "vault:database", holderLabel: "Vault database engine", ...m, path: `database/config/${str(e.config["name"]) ?? str(pg?.["name"]) ?? e.name} (tls_ca)` });
+      if (m) holdings.push({ holder: "vault:database", holderLabel: "Vault database engine", ...m, path: `database/config/${str(e.config["name"]) ?? e.name} (tls_ca)` });
     }
   }
 
@@ -344,7 +343,7 @@ export function extractTopology(stacks: StackSet): Topology {
     }
   }
   // Vault's database engine connects to the database.
-  for (const [, e] of [...ofType("vault_database_secret_backend_connection"), ...ofType("vault_database_secrets_mount")]) {
+  for (const [, e] of ofType("vault_database_secret_backend_connection")) {
     const url = str(block(e.config["postgresql"])?.["connection_url"]);
     for (const m of url?.matchAll(URL) ?? []) {
       const to = resolveHost(vaultCluster[0], m[2]!);

@@ -76,7 +76,6 @@ export function securityAndDataLossFlags(ctx: Context): Flag[] {
           }
           break;
         case "vault_database_secret_backend_connection":
-        case "vault_database_secrets_mount":
           databaseConnectionChecks(b?.config, h?.config, emit);
           break;
         case "vault_database_secret_backend_role":

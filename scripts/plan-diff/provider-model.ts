@@ -116,12 +116,6 @@ export const PROVIDER_MODEL: Readonly<Record<string, TypeModel>> = {
     unknown: ["name"],
     source: "hashicorp/vault 5.6.0 resource_database_secret_backend_connection.go",
   },
-  vault_database_secrets_mount: {
-    otherwise: "update",
-    // A renamed or removed connection block also replaces it (CustomizeDiff on postgresql.*.name).
-    replace: ["local", "seal_wrap", "external_entropy_access"],
-    source: "hashicorp/vault 5.6.0 resource_database_secrets_mount.go, resource_mount.go",
-  },
   vault_database_secret_backend_role: {
     otherwise: "update",
     replace: ["name", "backend", "db_name"],
