@@ -210,18 +210,7 @@ if wants vault; then
 			show_size "$vault_image"
 		fi
 	else
-		e2e_log "NOTE: no Vault/OpenBao binary (VAULT_BINARY, $CACHE/bin/{bao,vault}, $tc_bin/{bao,vault}):"
-		e2e_log "      skipping the real server image; building uyoop-e2e/vault:layout-dummy from a"
-		e2e_log "      shell-script stand-in only to prove the image layout. It is NOT Vault."
-		cp "$IMG_DIR/vault/dummy-vault.sh" "$vault_ctx/server-binary"
-		dummy_hash="$(cat "$vault_ctx/Dockerfile" "$vault_ctx/server-binary" <(echo "vault $base_id") | sha)"
-		if needs_build uyoop-e2e/vault:layout-dummy "$dummy_hash"; then
-			docker_build vault-dummy uyoop-e2e/vault:layout-dummy "$dummy_hash" "$vault_ctx" \
-				--build-arg BIN_NAME=vault --label uyoop.e2e.flavour=dummy
-		else
-			e2e_skip vault-dummy-build "uyoop-e2e/vault:layout-dummy up to date"
-			show_size uyoop-e2e/vault:layout-dummy
-		fi
+		e2e_die "no OpenBao/Vault binary (VAULT_BINARY, $CACHE/bin/{bao,vault}, $tc_bin/{bao,vault}): run e2e/provision-toolchain.sh first"
 	fi
 fi
 
