@@ -4,6 +4,7 @@
  * (`data.terraform_remote_state.<input>.outputs.<output>` resolved through the producing stack's
  * `output` block). Shared by the plan diff and the topology diagram; no cdktf import.
  */
+import { templateSequences } from "../../config/terraform-template";
 
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 export type JsonObject = { [key: string]: Json };
@@ -61,30 +62,11 @@ export interface Reference {
   readonly address: string;
 }
 
-/** The `${...}` expressions of a string, outermost only, braces and quotes respected. */
+/** The `${...}` expressions of a string, outermost only, as Terraform's template scanner reads them. */
 export function expressionsOf(text: string): string[] {
-  const out: string[] = [];
-  let i = 0;
-  while ((i = text.indexOf("${", i)) !== -1) {
-    let depth = 0;
-    let j = i + 1;
-    let quote = false;
-    for (; j < text.length; j++) {
-      const c = text[j];
-      if (quote) {
-        if (c === "\\") j++;
-        else if (c === '"') quote = false;
-      } else if (c === '"') quote = true;
-      else if (c === "{") depth++;
-      else if (c === "}") {
-        depth--;
-        if (depth === 0) break;
-      }
-    }
-    out.push(text.slice(i + 2, j));
-    i = j + 1;
-  }
-  return out;
+  return templateSequences(text)
+    .filter((s) => s.opener === "${")
+    .map((s) => s.expression);
 }
 
 const NON_RESOURCE_ROOTS = new Set(["self", "var", "local", "each", "count", "path", "terraform", "module"]);
