@@ -51,11 +51,12 @@ const checkOperatorDir: Rule = (c) => {
   const d = c.host.operatorDir;
   // Either home-relative (expanded at apply time) or absolute; never relative to the stack's
   // working directory, which is inside cdktf.out and wiped on every synth.
-  if (!(d.startsWith("~/") || d.startsWith("/")) || d.includes("..") || d.includes("${") || /\s/.test(d)) {
+  // Template sequences are refused for every field (checkNoTemplateSequences).
+  if (!(d.startsWith("~/") || d.startsWith("/")) || d.includes("..") || /\s/.test(d)) {
     return [
       problem(
         "host.operatorDir",
-        `${show(d)} must be "~/..." or an absolute path without "..", "\${" or spaces, e.g. "~/.uyoop-cal/${c.name}"`,
+        `${show(d)} must be "~/..." or an absolute path without ".." or spaces, e.g. "~/.uyoop-cal/${c.name}"`,
       ),
     ];
   }
