@@ -141,7 +141,7 @@ case "$*" in
     fi
     if [ -e "$d/init" ]; then echo "Error initializing: Vault is already initialized" >&2; exit 2; fi
     if [ -n "\${STUB_FAIL_INIT:-}" ]; then echo "Error initializing: Code: 500. Errors: * stub failure" >&2; exit 2; fi
-    [ -n "\${STUB_INIT_SLOW:-}" ] && sleep "$STUB_INIT_SLOW"
+    [ -n "\${STUB_INIT_SLOW:-}" ] && command -p sleep "$STUB_INIT_SLOW"
     : >"$S/keys"
     i=1
     while [ "$i" -le "$shares" ]; do
@@ -256,6 +256,18 @@ function fakeKey(i: number): string {
   return `SEEDKEY${String(i).padStart(2, "0")}cXVpY2sgYnJvd24gZm94IGp1bXBz+/AB=`;
 }
 
+// The test clock. The script waits with `sleep` and measures with `date +%s`; these stand-ins,
+// first on PATH with the CLI stub, make a wait advance a clock file instead of taking real time,
+// so a run that polls until WAIT_SECONDS takes milliseconds (the CLI stub's own deliberate delay
+// uses the real sleep).
+const FAKE_SLEEP = `#!/bin/sh
+c=$(cat "$STUB_STATE/clock")
+echo $((c + $1)) >"$STUB_STATE/clock"
+`;
+const FAKE_DATE = `#!/bin/sh
+if [ "$#" -eq 1 ] && [ "$1" = "+%s" ]; then cat "$STUB_STATE/clock"; else PATH=/usr/bin:/bin exec date "$@"; fi
+`;
+
 function newCluster(): Cluster {
   const dir = path.join(work, `c${++clusterCount}`);
   const state = path.join(dir, "state");
@@ -263,6 +275,9 @@ function newCluster(): Cluster {
   const operator = path.join(dir, "operator");
   for (const d of [state, bin, operator, path.join(state, "node")]) fs.mkdirSync(d, { recursive: true });
   fs.writeFileSync(path.join(bin, "vault"), STUB, { mode: 0o755 });
+  fs.writeFileSync(path.join(bin, "sleep"), FAKE_SLEEP, { mode: 0o755 });
+  fs.writeFileSync(path.join(bin, "date"), FAKE_DATE, { mode: 0o755 });
+  fs.writeFileSync(path.join(state, "clock"), String(Math.floor(Date.now() / 1000)));
   const caCert = path.join(dir, "ca.pem");
   fs.writeFileSync(caCert, "-----BEGIN CERTIFICATE-----\nstub\n-----END CERTIFICATE-----\n");
   const initFile = path.join(operator, "vault-init.json");
@@ -715,11 +730,13 @@ describe("control flow against a scripted CLI stub (not Vault)", () => {
     const c = newCluster();
     fs.mkdirSync(c.nodeDir(NODES[1]!), { recursive: true });
     fs.writeFileSync(path.join(c.nodeDir(NODES[1]!), "down"), "");
-    const started = Date.now();
+    const clock = () => Number(fs.readFileSync(path.join(c.state, "clock"), "utf8"));
+    const started = clock();
     const r = c.run({ WAIT_SECONDS: "2" });
     expect(r.status).toBe(1);
     expect(r.stderr).toMatch(/^bootstrap: error: step wait-api: node https:\/\/vault-2:8200: API did not answer within 2s; last error: Error checking seal status: .*connection refused\n$/);
-    expect(Date.now() - started).toBeGreaterThanOrEqual(2000);
+    // It waited the whole WAIT_SECONDS on the test clock before giving up.
+    expect(clock() - started).toBeGreaterThanOrEqual(2);
     expect(initCalls(c)).toEqual([]);
   });
 
