@@ -57,11 +57,14 @@ install_cli() {
 	"$CLI_DIR/node_modules/.bin/cdktf" --version
 }
 
-operator_dir() {
+# env_facts: "<operator dir> <its uid> <its gid> <server CLI>" of the environment, from its loader.
+env_facts() {
 	node -e '
 		const { loadEnvironment } = require("./dist/config/load");
+		const { vaultServerFlavour } = require("./dist/constructs/vault/vault-server-flavour");
 		const c = loadEnvironment(process.cwd(), { UYOOP_ENV_FILE: process.argv[1] });
-		process.stdout.write([c.host.operatorDir.replace(/^~(?=\/)/, require("os").homedir()), c.host.operatorUid, c.host.operatorGid].join(" "));
+		const dir = c.host.operatorDir.replace(/^~(?=\/)/, require("os").homedir());
+		process.stdout.write([dir, c.host.operatorUid, c.host.operatorGid, vaultServerFlavour(c.vault.server).cli].join(" "));
 	' "$ENV_FILE"
 }
 
@@ -85,7 +88,7 @@ remove_environment() {
 	fi
 	rm -rf "state/$env_name"
 	local dir
-	read -r dir _ _ <<<"$(operator_dir)"
+	read -r dir _ _ _ <<<"$(env_facts)"
 	rm -rf "$dir"
 }
 
@@ -93,7 +96,7 @@ clean() {
 	remove_environment
 	# The bootstrap job runs as the operator directory's owner (host.operatorUid), not root.
 	local dir uid gid
-	read -r dir uid gid <<<"$(operator_dir)"
+	read -r dir uid gid _ <<<"$(env_facts)"
 	install -d -m 0700 -o "$uid" -g "$gid" "$dir"
 	ls -ld "$dir"
 }
@@ -125,11 +128,9 @@ teardown() {
 	' "$ENV_FILE" "$TEARDOWN_ENV"
 	# docs/RUNBOOK.md "Tearing down": the app first, then the database leases, then the rest.
 	UYOOP_ENV_FILE="$TEARDOWN_ENV" cdktf destroy workloads --auto-approve --skip-provider-lock
-	local dir
-	read -r dir _ _ <<<"$(operator_dir)"
-	"$DOCKER" exec -e "VAULT_TOKEN=$(cat "$dir/terraform-token")" "$env_name-vault-1" \
-		"$(node -e 'process.stdout.write(require("./dist/constructs/vault/vault-server-flavour").vaultServerFlavour(require("./dist/config/load").loadEnvironment(process.cwd(), { UYOOP_ENV_FILE: process.argv[1] }).vault.server).cli)' "$ENV_FILE")" \
-		lease revoke -prefix database/creds/uyoop-app
+	local dir cli
+	read -r dir _ _ cli <<<"$(env_facts)"
+	"$DOCKER" exec -e "VAULT_TOKEN=$(cat "$dir/terraform-token")" "$env_name-vault-1" "$cli" lease revoke -prefix database/creds/uyoop-app
 	UYOOP_ENV_FILE="$TEARDOWN_ENV" cdktf destroy '*' --auto-approve --skip-provider-lock
 	UYOOP_ENV_FILE="$TEARDOWN_ENV" node dist/e2e/assert.js gone
 	# Files the bootstrap wrote (init material, token) are not Terraform's: remove them too.

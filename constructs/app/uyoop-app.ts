@@ -16,6 +16,7 @@ import { UserInputError, show } from "../../config/errors";
 import { HardenedContainer } from "../docker/hardened-container";
 import { VolumeSeed } from "../docker/volume-seed";
 import { VaultCliJob } from "../vault/vault-cli-job";
+import type { VaultCli } from "../vault/vault-server-flavour";
 import { APP_SECRET_ID_DIR, APP_VAULT_DIR, appEnvironment } from "./app-contract";
 
 export const SECRET_ID_SCRIPT = "constructs/vault/scripts/issue-secret-id.sh";
@@ -59,7 +60,7 @@ export interface UyoopAppProps {
   /** Image with the vault CLI and /bin/sh, for the issuer and the seeders. */
   readonly vaultCliImage: string;
   /** The CLI in that image: `vault`, or OpenBao's `bao`. @default "vault" */
-  readonly vaultCli?: "vault" | "bao";
+  readonly vaultCli?: VaultCli;
 }
 
 /** Health check run inside the app image (python is there: the app is FastAPI). */

@@ -13,6 +13,7 @@ import { Image } from "@cdktf/provider-docker/lib/image";
 import type { DataProtection } from "../data-protection";
 import { VolumeSeed } from "../docker/volume-seed";
 import { VaultCliJob } from "./vault-cli-job";
+import type { VaultCli } from "./vault-server-flavour";
 import { VAULT_GID, VAULT_UID } from "./vault-cluster";
 
 export const SNAPSHOT_SCRIPT = "constructs/vault/scripts/raft-snapshot.sh";
@@ -36,7 +37,7 @@ export interface RaftSnapshotsProps {
   /** Protection of the snapshot volume. */
   readonly protection: DataProtection;
   /** The CLI in the image: `vault`, or OpenBao's `bao`. @default "vault" */
-  readonly cli?: "vault" | "bao";
+  readonly cli?: VaultCli;
 }
 
 export class RaftSnapshots extends Construct {

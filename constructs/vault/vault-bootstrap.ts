@@ -12,6 +12,7 @@ import { HardenedContainer } from "../docker/hardened-container";
 import { VolumeSeed, type SeedFile } from "../docker/volume-seed";
 import { operatorDirExpression, OPERATOR_FILES } from "../operator-dir";
 import { readProjectFile } from "../project-files";
+import { vaultCliEnv, type VaultCli } from "./vault-server-flavour";
 import type { CertificateAuthority } from "../pki/certificate-authority";
 import type { LeafCertificate } from "../pki/leaf-certificate";
 import type { VaultNode } from "./vault-cluster";
@@ -46,7 +47,7 @@ export interface VaultBootstrapProps {
   /** Resources that create the operator directory. */
   readonly operatorDirReady: readonly ITerraformDependable[];
   /** The CLI in the image: `vault`, or OpenBao's `bao`. @default "vault" */
-  readonly cli?: "vault" | "bao";
+  readonly cli?: VaultCli;
 }
 
 const MOUNT = "/bootstrap";
@@ -101,7 +102,7 @@ export class VaultBootstrap extends Construct {
         INIT_FILE: `/operator/${OPERATOR_FILES.initMaterial}`,
         TOKEN_FILE: `/operator/${OPERATOR_FILES.terraformToken}`,
         HOME: "/tmp",
-        ...(props.cli && props.cli !== "vault" ? { VAULT_CLI: props.cli } : {}),
+        ...vaultCliEnv(props.cli),
       },
       networks: [{ name: props.clientsNetwork }],
       volumes: [{ volume: this.files.volume.name, target: MOUNT, readOnly: true }],

@@ -10,6 +10,7 @@ import type { ITerraformDependable } from "cdktf";
 import { HardenedContainer, type HealthCheck, type VolumeAttachment } from "../docker/hardened-container";
 import { VolumeSeed } from "../docker/volume-seed";
 import { readProjectFile } from "../project-files";
+import { vaultCliEnv, type VaultCli } from "./vault-server-flavour";
 
 /** Where the job's files are mounted. */
 export const JOB_MOUNT = "/job";
@@ -46,7 +47,7 @@ export interface VaultCliJobProps {
   /** @default none */
   readonly dependsOn?: readonly ITerraformDependable[];
   /** The CLI in the image: `vault`, or OpenBao's `bao`. @default "vault" */
-  readonly cli?: "vault" | "bao";
+  readonly cli?: VaultCli;
 }
 
 export class VaultCliJob extends Construct {
@@ -81,7 +82,7 @@ export class VaultCliJob extends Construct {
         VAULT_CLIENT_KEY: `${JOB_MOUNT}/client-key.pem`,
         CERT_ROLE: props.certRole,
         HOME: "/tmp",
-        ...(props.cli && props.cli !== "vault" ? { VAULT_CLI: props.cli } : {}),
+        ...vaultCliEnv(props.cli),
         ...(props.env ?? {}),
       },
       networks: [{ name: props.clientsNetwork }],

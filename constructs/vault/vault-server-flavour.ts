@@ -83,6 +83,17 @@ export const VAULT_SERVER_FLAVOURS: Readonly<Record<VaultServerKind, VaultServer
   },
 };
 
+/** The CLI a job runs: `vault`, or OpenBao's `bao`. */
+export type VaultCli = VaultServerFlavour["cli"];
+
+/**
+ * The job scripts' environment naming their CLI (VAULT_CLI, read by constructs/vault/scripts/*.sh);
+ * empty for the default, so Vault's jobs render as they always did.
+ */
+export function vaultCliEnv(cli: VaultCli | undefined): Record<string, string> {
+  return cli && cli !== "vault" ? { VAULT_CLI: cli } : {};
+}
+
 export function vaultServerFlavour(kind: VaultServerKind): VaultServerFlavour {
   return VAULT_SERVER_FLAVOURS[kind];
 }

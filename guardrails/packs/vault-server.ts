@@ -220,17 +220,14 @@ export const vaultServerRules: readonly Rule[] = [
     appliesTo: SERVER,
     check: withConfig((c, s) => {
       const box = container(s);
-      if (asString(s.body["binary"]) === "bao") {
-        // OpenBao 2.x has no mlock at all: swap must be off.
+      const swapOff = (problem: string): string[] => {
         const memory = asNumber(box["memory"]);
         const swap = asNumber(box["memory_swap"]);
-        return memory !== undefined && swap === memory ? [] : [`OpenBao cannot lock memory and swap is allowed (memory ${memory ?? "unset"}, memory_swap ${swap ?? "unset"})`];
-      }
-      if (isTrue(c["disable_mlock"])) {
-        const memory = asNumber(box["memory"]);
-        const swap = asNumber(box["memory_swap"]);
-        return memory !== undefined && swap === memory ? [] : [`disable_mlock with swap allowed (memory ${memory ?? "unset"}, memory_swap ${swap ?? "unset"})`];
-      }
+        return memory !== undefined && swap === memory ? [] : [`${problem} (memory ${memory ?? "unset"}, memory_swap ${swap ?? "unset"})`];
+      };
+      // OpenBao 2.x has no mlock at all: swap must be off.
+      if (asString(s.body["binary"]) === "bao") return swapOff("OpenBao cannot lock memory and swap is allowed");
+      if (isTrue(c["disable_mlock"])) return swapOff("disable_mlock with swap allowed");
       const add = strings(asObject(objects(box["capabilities"])[0])["add"]).map((x) => x.toUpperCase().replace(/^CAP_/, ""));
       return add.includes("IPC_LOCK") ? [] : ["mlock is on (disable_mlock unset or false) but the container lacks IPC_LOCK: Vault cannot start"];
     }),
