@@ -100,6 +100,23 @@ function stacksOf(app: App): TerraformStack[] {
 // ---- synth ----------------------------------------------------------------------------------
 
 /**
+ * cdktf records a full stack trace for every token it creates, used only in its own error
+ * messages, and formatting them is about a tenth of a synth. While the app is built and
+ * synthesized they are left unformatted (an error's own trace is formatted later, when read),
+ * unless UYOOP_DEBUG asks for detail: main reports an error in one line either way.
+ */
+function withoutTokenTraces<T>(env: NodeJS.ProcessEnv, phase: () => T): T {
+  if (env["UYOOP_DEBUG"]) return phase();
+  const saved = Error.prepareStackTrace;
+  Error.prepareStackTrace = () => "";
+  try {
+    return phase();
+  } finally {
+    Error.prepareStackTrace = saved;
+  }
+}
+
+/**
  * Each stack renders its JSON once per synthesis: the guardrails aspect renders it (after every
  * stack is prepared, when synthesis visits the stack) and the writer reuses that object, so the
  * JSON written is the JSON judged. Nothing changes the tree in between: aspects only annotate.
@@ -216,8 +233,7 @@ export function main(env: NodeJS.ProcessEnv = process.env, build: Build = buildE
   const callerReportsErrors = env[CONTINUE_ON_ERRORS] !== undefined;
   try {
     const config = loadEnvironment(projectRoot(), env);
-    const app = buildApp(config, staging, build);
-    const synthesized = synthesize(app, staging);
+    const synthesized = withoutTokenTraces(env, () => synthesize(buildApp(config, staging, build), staging));
     const errors = errorsOf(synthesized);
     if (errors.lines.length > 0 && !callerReportsErrors) throw new SynthFailed([...errors.lines, errors.verdict]);
     publish(staging, outdir);

@@ -405,6 +405,8 @@ describe("a real PostgreSQL 15 running the rendered postgresql.conf and pg_hba.c
 
   test("every rendered setting is applied from our file, without errors; pg_hba.conf is ours and parses", async () => {
     const s = srv();
+    // The major version production runs (postgres:15.x).
+    expect(await query(admin(), "SHOW server_version;")).toMatch(/^15\.\d+$/);
     const fromFile = await query(admin(), `SELECT name || '|' || coalesce(error, '') || '|' || applied FROM pg_file_settings WHERE sourcefile = '${s.confFile}' ORDER BY seqno;`);
     const names = postgresServerSettingsEntries(s.settings).map(([n]) => n);
     expect(fromFile.split("\n")).toEqual(names.map((n) => `${n}||true`));

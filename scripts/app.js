@@ -5,8 +5,12 @@
  *
  * Plain JavaScript so that it runs before anything is built. The check is cheap (hash the
  * sources tsconfig.build.json includes, ~5 ms) instead of running tsc on every synth; a rebuild
- * is `tsc --noCheck` (emit only, no type-checking: `npm test` type-checks). Nothing here writes
- * outside dist/: the fingerprint of the sources dist/ was built from is dist/.sources.
+ * is `tsc --noCheck` (emit only, no type-checking: `npm test` type-checks). The fingerprint of
+ * the sources dist/ was built from is dist/.sources. Each build's output is also kept by
+ * fingerprint in node_modules/.cache/uyoop-dist (the last 5), so a checkout with the same sources
+ * sharing this node_modules (the clones `npm run diff` and the CI checks make) copies it instead
+ * of compiling again. The modules a synth loads are compiled from a V8 code cache
+ * (scripts/compile-cache.js, node_modules/.cache/uyoop-app).
  *
  *   node scripts/app.js            build if needed, then synthesize (what cdktf runs)
  *   node scripts/app.js --build    build if needed, nothing else
@@ -63,6 +67,59 @@ function typescriptPackage() {
   return require.resolve("typescript/package.json", { paths: [root] });
 }
 
+/** The compiled file of each source. */
+function outputs(files) {
+  return files.map((f) => path.relative(root, f).replace(/\.ts$/, ".js"));
+}
+
+/** node_modules/.cache of the node_modules this checkout resolves (symlinks followed), or UYOOP_CACHE_DIR. */
+function cacheRoot() {
+  return process.env["UYOOP_CACHE_DIR"] || path.join(path.dirname(path.dirname(typescriptPackage())), ".cache");
+}
+
+/** Build outputs by fingerprint. */
+function cacheDir() {
+  return path.join(cacheRoot(), "uyoop-dist");
+}
+
+const KEEP_BUILDS = 5;
+
+/** Copies a cached build into dist/; false when there is none for this fingerprint. */
+function restore(files, stamp) {
+  const from = path.join(cacheDir(), stamp);
+  if (!fs.existsSync(path.join(from, ".complete"))) return false;
+  for (const out of outputs(files)) {
+    fs.mkdirSync(path.dirname(path.join(dist, out)), { recursive: true });
+    fs.copyFileSync(path.join(from, out), path.join(dist, out));
+  }
+  return true;
+}
+
+/** Keeps this build for other checkouts (written aside, then renamed: readers never see half). */
+function save(files, stamp) {
+  const dir = cacheDir();
+  const target = path.join(dir, stamp);
+  if (fs.existsSync(target)) return;
+  const tmp = path.join(dir, `.tmp-${process.pid}`);
+  fs.rmSync(tmp, { recursive: true, force: true });
+  for (const out of outputs(files)) {
+    fs.mkdirSync(path.dirname(path.join(tmp, out)), { recursive: true });
+    fs.copyFileSync(path.join(dist, out), path.join(tmp, out));
+  }
+  fs.writeFileSync(path.join(tmp, ".complete"), "");
+  try {
+    fs.renameSync(tmp, target);
+  } catch {
+    fs.rmSync(tmp, { recursive: true, force: true }); // another process saved the same build first
+  }
+  const builds = fs
+    .readdirSync(dir)
+    .filter((d) => !d.startsWith("."))
+    .map((d) => ({ d, t: fs.statSync(path.join(dir, d)).mtimeMs }))
+    .sort((a, b) => b.t - a.t);
+  for (const { d } of builds.slice(KEEP_BUILDS)) fs.rmSync(path.join(dir, d), { recursive: true, force: true });
+}
+
 function isFresh(files, stamp) {
   let built;
   try {
@@ -72,7 +129,7 @@ function isFresh(files, stamp) {
   }
   if (built !== stamp) return false;
   // Someone may have deleted part of dist/: every output must still be there.
-  return files.every((f) => fs.existsSync(path.join(dist, path.relative(root, f)).replace(/\.ts$/, ".js")));
+  return outputs(files).every((out) => fs.existsSync(path.join(dist, out)));
 }
 
 /** Builds dist/ unless it is fresh; returns false (after saying why) when the build fails. */
@@ -93,6 +150,14 @@ function build() {
     return false;
   }
   if (isFresh(files, stamp)) return true;
+  try {
+    if (restore(files, stamp)) {
+      fs.writeFileSync(stampFile, stamp);
+      return true;
+    }
+  } catch {
+    // an unreadable cache entry: compile instead
+  }
   const started = Date.now();
   const tsc = path.join(path.dirname(typescriptPackage()), "bin", "tsc");
   process.stderr.write("build: sources changed since dist/ was built; emitting JavaScript (tsc --noCheck; `npm test` type-checks)\n");
@@ -102,6 +167,11 @@ function build() {
     return false;
   }
   fs.writeFileSync(stampFile, stamp);
+  try {
+    save(files, stamp);
+  } catch (error) {
+    process.stderr.write(`build: warning: could not keep this build in ${cacheDir()}: ${error.message}\n`);
+  }
   process.stderr.write(`build: done in ${((Date.now() - started) / 1000).toFixed(1)} s\n`);
   return true;
 }
@@ -114,6 +184,10 @@ if (require.main === module) {
   } else if (!build()) {
     process.exitCode = 1;
   } else if (!args.includes("--build")) {
+    // Compiled code of every module this synth loads, kept between runs (UYOOP_NO_COMPILE_CACHE=1: off).
+    if (!process.env["UYOOP_NO_COMPILE_CACHE"]) {
+      require("./compile-cache").install(path.join(cacheRoot(), "uyoop-app", `v8-${process.versions.v8}-${process.arch}.bin`));
+    }
     process.exitCode = require(path.join(dist, "main.js")).main();
   }
 }
