@@ -25,14 +25,27 @@
 import * as fs from "fs";
 import * as path from "path";
 import { performance } from "perf_hooks";
-import { AnnotationMetadataEntryType, App, TerraformStack, type StackAnnotation } from "cdktf";
+import type { App, StackAnnotation, TerraformStack } from "cdktf";
 import { loadEnvironment } from "./config/load";
 import { UserInputError, formatProblem } from "./config/errors";
-import { buildEnvironment } from "./stacks/environment";
 import { projectRoot } from "./constructs/project-files";
 import type { EnvironmentConfig } from "./config/schema";
-import { blocking, formatFinding, guardrailsOf, type Finding, type StackEvaluation } from "./guardrails";
-import { annotationMessage } from "./guardrails/aspect";
+import type { Finding, StackEvaluation } from "./guardrails";
+
+/**
+ * What building and synthesizing needs: cdktf, the providers (through the stacks) and the
+ * guardrails, loaded once the environment file is valid: bad input is reported without them,
+ * in a fraction of a synth's time.
+ */
+function loadSynthModules() {
+  return {
+    cdktf: require("cdktf") as typeof import("cdktf"),
+    guardrails: require("./guardrails") as typeof import("./guardrails"),
+    aspect: require("./guardrails/aspect") as typeof import("./guardrails/aspect"),
+    stacks: require("./stacks/environment") as typeof import("./stacks/environment"),
+  };
+}
+type SynthModules = ReturnType<typeof loadSynthModules>;
 
 /** cdktf's switch (read when a stack is constructed): do not throw on error annotations. */
 const CONTINUE_ON_ERRORS = "CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS";
@@ -62,8 +75,6 @@ interface OtherAnnotation {
 
 /** What one synthesis produced, before it is published. */
 interface Synthesized {
-  readonly app: App;
-  readonly staging: string;
   readonly evaluations: readonly StackEvaluation[];
   readonly others: readonly OtherAnnotation[];
 }
@@ -77,14 +88,14 @@ class SynthFailed extends Error {
 
 // ---- build ----------------------------------------------------------------------------------
 
-function buildApp(config: EnvironmentConfig, staging: string, build: Build): App {
+function buildApp(m: SynthModules, config: EnvironmentConfig, staging: string, build: Build): App {
   fs.mkdirSync(path.dirname(path.resolve(staging)), { recursive: true });
   // Stacks read the switch in their constructor: set it for the build only, so that every stack
   // is synthesized and judged and the errors are read below, all of them, as data.
   const saved = process.env[CONTINUE_ON_ERRORS];
   process.env[CONTINUE_ON_ERRORS] = "true";
   try {
-    const app = new App({ outdir: staging, stackTraces: false });
+    const app = new m.cdktf.App({ outdir: staging, stackTraces: false });
     build(app, config);
     return app;
   } finally {
@@ -93,26 +104,28 @@ function buildApp(config: EnvironmentConfig, staging: string, build: Build): App
   }
 }
 
-function stacksOf(app: App): TerraformStack[] {
-  return app.node.findAll().filter((c): c is TerraformStack => TerraformStack.isStack(c));
+function stacksOf(m: SynthModules, app: App): TerraformStack[] {
+  return app.node.findAll().filter((c): c is TerraformStack => m.cdktf.TerraformStack.isStack(c));
 }
 
 // ---- synth ----------------------------------------------------------------------------------
 
 /**
- * cdktf records a full stack trace for every token it creates, used only in its own error
- * messages, and formatting them is about a tenth of a synth. While the app is built and
- * synthesized they are left unformatted (an error's own trace is formatted later, when read),
- * unless UYOOP_DEBUG asks for detail: main reports an error in one line either way.
+ * cdktf records a full stack trace for every token it creates, on a plain object, used only in
+ * its own error messages; collecting and formatting them is about a tenth of a synth. They are
+ * skipped while the app is built and synthesized, unless UYOOP_DEBUG asks for detail (main
+ * reports an error in one line either way); errors keep their traces.
  */
 function withoutTokenTraces<T>(env: NodeJS.ProcessEnv, phase: () => T): T {
   if (env["UYOOP_DEBUG"]) return phase();
-  const saved = Error.prepareStackTrace;
-  Error.prepareStackTrace = () => "";
+  const capture = Error.captureStackTrace;
+  Error.captureStackTrace = (target: object, constructorOpt?: Function): void => {
+    if (Object.getPrototypeOf(target) !== Object.prototype) capture(target, constructorOpt);
+  };
   try {
     return phase();
   } finally {
-    Error.prepareStackTrace = saved;
+    Error.captureStackTrace = capture;
   }
 }
 
@@ -127,8 +140,10 @@ function renderOnce(stack: TerraformStack): void {
   stack.toTerraform = () => (rendered ??= render());
 }
 
-function synthesize(app: App, staging: string): Synthesized {
-  const stacks = stacksOf(app);
+function synthesize(m: SynthModules, app: App): Synthesized {
+  const { guardrailsOf } = m.guardrails;
+  const { ERROR, WARN } = m.cdktf.AnnotationMetadataEntryType;
+  const stacks = stacksOf(m, app);
   const bare = stacks.filter((s) => !guardrailsOf(s)).map((s) => s.node.id);
   if (bare.length > 0) throw new Error(`stack(s) ${bare.join(", ")} have no guardrails attached: extend UyoopStack`);
   stacks.forEach(renderOnce);
@@ -140,15 +155,15 @@ function synthesize(app: App, staging: string): Synthesized {
     const evaluation = guardrailsOf(stack)?.evaluation;
     if (!evaluation) throw new Error(`the guardrails did not judge stack ${stack.node.id} during synthesis`);
     evaluations.push(evaluation);
-    const ours = new Set(evaluation.findings.filter((f) => !f.suppression).map(annotationMessage));
+    const ours = new Set(evaluation.findings.filter((f) => !f.suppression).map(m.aspect.annotationMessage));
     const annotations: readonly StackAnnotation[] = app.manifest.stacks[stack.node.id]?.annotations ?? [];
     for (const a of annotations) {
       if (ours.has(a.message)) continue;
-      if (a.level === AnnotationMetadataEntryType.ERROR) others.push({ stack: stack.node.id, constructPath: a.constructPath, level: "error", message: a.message });
-      else if (a.level === AnnotationMetadataEntryType.WARN) others.push({ stack: stack.node.id, constructPath: a.constructPath, level: "warning", message: a.message });
+      if (a.level === ERROR) others.push({ stack: stack.node.id, constructPath: a.constructPath, level: "error", message: a.message });
+      else if (a.level === WARN) others.push({ stack: stack.node.id, constructPath: a.constructPath, level: "warning", message: a.message });
     }
   }
-  return { app, staging, evaluations, others };
+  return { evaluations, others };
 }
 
 // ---- check ----------------------------------------------------------------------------------
@@ -158,7 +173,8 @@ function findings(s: Synthesized): Finding[] {
 }
 
 /** The errors that stop the synth (none: it may be published), and the closing line. */
-function errorsOf(s: Synthesized): { lines: string[]; verdict: string } {
+function errorsOf(m: SynthModules, s: Synthesized): { lines: string[]; verdict: string } {
+  const { blocking, formatFinding } = m.guardrails;
   const guardrailErrors = blocking(findings(s));
   const otherErrors = s.others.filter((a) => a.level === "error");
   const lines = [
@@ -173,7 +189,8 @@ function errorsOf(s: Synthesized): { lines: string[]; verdict: string } {
   return { lines, verdict };
 }
 
-function warningLines(s: Synthesized): string[] {
+function warningLines(m: SynthModules, s: Synthesized): string[] {
+  const { formatFinding } = m.guardrails;
   return [
     ...findings(s).filter((f) => f.level === "warning" && !f.suppression).map((f) => `warning: ${formatFinding(f)}`),
     ...s.others.filter((a) => a.level === "warning").map((a) => `warning: ${a.constructPath}: ${a.message}`),
@@ -227,21 +244,23 @@ function summary(s: Synthesized, outdir: string, leftToCaller: number): string {
 
 // ---- main -----------------------------------------------------------------------------------
 
-export function main(env: NodeJS.ProcessEnv = process.env, build: Build = buildEnvironment, io: Io = processIo): number {
+/** `build` defaults to the environment's three stacks (stacks/environment.ts). */
+export function main(env: NodeJS.ProcessEnv = process.env, build?: Build, io: Io = processIo): number {
   const outdir = env["CDKTF_OUTDIR"] ?? "cdktf.out";
   const staging = `${outdir}.staging-${process.pid}`;
   const callerReportsErrors = env[CONTINUE_ON_ERRORS] !== undefined;
   try {
     const config = loadEnvironment(projectRoot(), env);
-    const synthesized = withoutTokenTraces(env, () => synthesize(buildApp(config, staging, build), staging));
-    const errors = errorsOf(synthesized);
+    const m = loadSynthModules();
+    const synthesized = withoutTokenTraces(env, () => synthesize(m, buildApp(m, config, staging, build ?? m.stacks.buildEnvironment)));
+    const errors = errorsOf(m, synthesized);
     if (errors.lines.length > 0 && !callerReportsErrors) throw new SynthFailed([...errors.lines, errors.verdict]);
     publish(staging, outdir);
 
     if (config.allowDataLoss) {
       io.stderr(`WARNING: destroy protection is OFF for ${config.name} (allowDataLoss: ${JSON.stringify(config.allowDataLoss.reason)})\n`);
     }
-    for (const line of warningLines(synthesized)) io.stderr(`${line}\n`);
+    for (const line of warningLines(m, synthesized)) io.stderr(`${line}\n`);
     io.stdout(summary(synthesized, outdir, errors.lines.length));
     return 0;
   } catch (error) {

@@ -44,8 +44,18 @@ for a in "$@"; do
   esac
 done
 [ -n "$addr" ] || { echo "stub: no -address" >&2; exit 1; }
-d="$S/node/$(printf '%s' "$addr" | tr -c 'A-Za-z0-9' '_')"
-mkdir -p "$d"
+# Shell builtins only below, where the script calls often (status, unseal): the stub runs
+# hundreds of times per test file, and every subshell or external command costs a fork.
+# first_line FILE DEFAULT: sets V to the first line of FILE, or DEFAULT if there is none.
+first_line() { V=$2; if [ -e "$1" ]; then IFS= read -r V <"$1" || true; fi; }
+# One directory per node: the address with every character but [A-Za-z0-9] turned into _.
+name=''; rest=$addr
+while [ -n "$rest" ]; do
+  c=\${rest%"\${rest#?}"}; rest=\${rest#?}
+  case $c in [A-Za-z0-9]) name=$name$c ;; *) name=\${name}_ ;; esac
+done
+d="$S/node/$name"
+[ -d "$d" ] || mkdir -p "$d"
 printf '%s' "$addr" >"$d/addr"
 
 api_error() {
@@ -53,17 +63,21 @@ api_error() {
   exit "$1"
 }
 
-members() { n=0; for x in "$S"/node/*; do [ -e "$x/init" ] && n=$((n + 1)); done; echo "$n"; }
-unsealed_members() { n=0; for x in "$S"/node/*; do [ -e "$x/init" ] && [ -e "$x/unsealed" ] && n=$((n + 1)); done; echo "$n"; }
+# active_node: sets ACT to the active node's directory, or empty.
 active_node() {
+  ACT=''
   [ -e "$S/noleader" ] && return 0
-  m=$(members); u=$(unsealed_members)
-  [ "$m" -gt 0 ] && [ $((u * 2)) -gt "$m" ] || return 0
-  p=$(cat "$S/primary" 2>/dev/null || true)
-  if [ -n "$p" ] && [ -e "$p/init" ] && [ -e "$p/unsealed" ]; then echo "$p"; return 0; fi
+  m=0; u=0
   for x in "$S"/node/*; do
-    if [ -e "$x/init" ] && [ -e "$x/unsealed" ]; then echo "$x"; return 0; fi
+    if [ -e "$x/init" ]; then m=$((m + 1)); if [ -e "$x/unsealed" ]; then u=$((u + 1)); fi; fi
   done
+  [ "$m" -gt 0 ] && [ $((u * 2)) -gt "$m" ] || return 0
+  first_line "$S/primary" ''; p=$V
+  if [ -n "$p" ] && [ -e "$p/init" ] && [ -e "$p/unsealed" ]; then ACT=$p; return 0; fi
+  for x in "$S"/node/*; do
+    if [ -e "$x/init" ] && [ -e "$x/unsealed" ]; then ACT=$x; return 0; fi
+  done
+  return 0
 }
 # has_line FILE VALUE: FILE has a line equal to VALUE (shell builtins only).
 has_line() {
@@ -73,7 +87,9 @@ has_line() {
 # initialized as the API reports it: a member, or a non-member holding a join challenge.
 reported_init() {
   [ -e "$d/init" ] && return 0
-  [ -e "$S/keys" ] && [ ! -e "$d/nochallenge" ] && [ -n "$(active_node)" ]
+  [ -e "$S/keys" ] && [ ! -e "$d/nochallenge" ] || return 1
+  active_node
+  [ -n "$ACT" ]
 }
 
 if [ -e "$d/joining" ]; then rm -f "$d/joining"; : >"$d/init"; : >"$d/unsealed"; fi
@@ -83,10 +99,10 @@ case "$*" in
   status)
     [ -e "$d/down" ] && api_error 1
     init=false; sealed=true; t=0; n=0
-    if reported_init; then init=true; t=$(cat "$S/threshold"); n=$(cat "$S/shares"); fi
+    if reported_init; then init=true; first_line "$S/threshold" 0; t=$V; first_line "$S/shares" 0; n=$V; fi
     [ -e "$d/unsealed" ] && sealed=false
-    progress=$(cat "$d/progress" 2>/dev/null || echo 0)
-    act=$(active_node)
+    first_line "$d/progress" 0; progress=$V
+    active_node; act=$ACT
     echo '{'
     echo '  "type": "shamir",'
     echo "  \\"initialized\\": $init,"
@@ -106,7 +122,8 @@ case "$*" in
         echo '  "is_self": true,'
         echo '  "active_time": "2025-10-20T10:11:12Z",'
       fi
-      echo "  \\"leader_address\\": \\"$(cat "$act/addr")\\","
+      first_line "$act/addr" ''
+      echo "  \\"leader_address\\": \\"$V\\","
       echo '  "leader_cluster_address": "https://leader:8201",'
       echo '  "raft_committed_index": 42,'
       echo '  "raft_applied_index": 42'
@@ -167,7 +184,7 @@ case "$*" in
     ;;
   "write sys/unseal key=-")
     [ -e "$d/down" ] && api_error 2
-    key=$(cat)
+    key=''; IFS= read -r key || true
     if ! reported_init; then
       printf 'Error writing data to sys/unseal: Error making API request.\\n\\nURL: PUT %s/v1/sys/unseal\\nCode: 400. Errors:\\n\\n* Vault is not initialized\\n' "$addr" >&2
       exit 2
@@ -177,11 +194,12 @@ case "$*" in
       printf 'Error writing data to sys/unseal: Code: 400. Errors:\\n\\n* invalid key\\n' >&2
       exit 2
     fi
-    touch "$d/parts"
+    : >>"$d/parts"
     if ! has_line "$d/parts" "$key"; then printf '%s\\n' "$key" >>"$d/parts"; fi
-    progress=$(wc -l <"$d/parts" | tr -d ' ')
+    progress=0; while IFS= read -r _; do progress=$((progress + 1)); done <"$d/parts"
     echo "$progress" >"$d/progress"
-    if [ "$progress" -ge "$(cat "$S/threshold")" ]; then
+    first_line "$S/threshold" 0
+    if [ "$progress" -ge "$V" ]; then
       rm -f "$d/parts" "$d/progress"
       if [ -e "$d/init" ]; then : >"$d/unsealed"; else : >"$d/joining"; fi
     fi
@@ -250,11 +268,11 @@ export function fakeKey(i: number): string {
 // so a run that polls until WAIT_SECONDS takes milliseconds (the CLI stub's own deliberate delay
 // uses the real sleep).
 const FAKE_SLEEP = `#!/bin/sh
-c=$(cat "$STUB_STATE/clock")
+read -r c <"$STUB_STATE/clock"
 echo $((c + $1)) >"$STUB_STATE/clock"
 `;
 const FAKE_DATE = `#!/bin/sh
-if [ "$#" -eq 1 ] && [ "$1" = "+%s" ]; then cat "$STUB_STATE/clock"; else PATH=/usr/bin:/bin exec date "$@"; fi
+if [ "$#" -eq 1 ] && [ "$1" = "+%s" ]; then read -r c <"$STUB_STATE/clock"; echo "$c"; else PATH=/usr/bin:/bin exec date "$@"; fi
 `;
 
 export function newCluster(): Cluster {
