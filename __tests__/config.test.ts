@@ -172,12 +172,15 @@ describe("no field carries a Terraform template sequence", () => {
       } else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) visit(x, [...parts, k]);
     };
     visit(devDefaults(), []);
+    // Optional texts have no default to walk.
+    out.push({ field: "allowDataLoss.reason", set: (value) => nest(["allowDataLoss", "reason"], value) });
+    out.push({ field: "vault.mtlsOffReason", set: (value) => nest(["vault", "mtlsOffReason"], value) });
     return out;
   }
 
   test("the walk covers the schema's string fields", () => {
     const fields = stringFields().map((f) => f.field);
-    expect(fields).toEqual(expect.arrayContaining(["name", "tls.organization", "host.operatorDir", "vault.image", "vault.unseal.pgpKeys[0]", "app.healthPath"]));
+    expect(fields).toEqual(expect.arrayContaining(["name", "tls.organization", "host.operatorDir", "vault.image", "vault.unseal.pgpKeys[0]", "app.healthPath", "allowDataLoss.reason"]));
     expect(fields.length).toBeGreaterThanOrEqual(20);
   });
 

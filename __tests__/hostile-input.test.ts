@@ -368,6 +368,10 @@ describe("values Docker, Go, Vault or PostgreSQL would reject or misread", () =>
     },
   );
 
+  test("an image name past Docker's 255-character limit is refused", () => {
+    expect(problemsOf({ app: { image: `registry.example.internal/${"a".repeat(250)}:1.0` } })).toEqual([expect.stringMatching(/^app\.image: .* longer than Docker's limit of 255 characters$/)]);
+  });
+
   test("OpenBao below 2.4.0 (no declarative audit devices) is refused; 2.4.0 and mirrors of newer releases pass", () => {
     expect(problemsOf({ vault: { server: "openbao", image: "openbao/openbao:2.3.1" } })).toEqual([
       expect.stringMatching(/^vault\.image: "openbao\/openbao:2\.3\.1" is OpenBao 2\.3\.1, which is below 2\.4\.0|^vault\.image: "openbao\/openbao:2\.3\.1" is OpenBao 2\.3\.1, which is older than/),
@@ -453,6 +457,11 @@ describe("policy by profile", () => {
       "vault.mtlsOffReason: is set but vault.mtls is true; remove it (a reason is for turning mutual TLS off)",
     ]);
     expect(problemsOf({ vault: { mtls: false } })).toEqual([]);
+  });
+
+  test("an opt-out reason is bounded: it is printed in every synth and audit report", () => {
+    expect(problemsOf({ allowDataLoss: { reason: "x".repeat(301) } })).toEqual(["allowDataLoss.reason: is 301 characters long; every synth prints it: say why in at most 300"]);
+    expect(problemsOf({ vault: { mtls: false, mtlsOffReason: "y".repeat(400) } })).toEqual(["vault.mtlsOffReason: is 400 characters long; say why in at most 300"]);
   });
 
   test("the reason changes nothing that is synthesized", () => {

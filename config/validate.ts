@@ -283,6 +283,7 @@ const checkPublishedPortsDistinct = rule(["vault.hostPorts", "app.hostPort", "ap
 function checkImage(field: string, reference: string, profile: string): InputProblem[] {
   const ref = parseImageRef(reference);
   if (!ref) return [problem(field, `${show(reference)} is not a valid image reference; use "repository:tag" (or "repository:tag@sha256:<digest>")`)];
+  if (ref.repository.length > 255) return [problem(field, `${show(reference)} has a repository name longer than Docker's limit of 255 characters`)];
   if (ref.tag === undefined) return [problem(field, `${show(reference)} has no tag; pin a release, e.g. "${ref.repository}:1.2.3"`)];
   if (ref.tag === "latest") return [problem(field, `${show(reference)} uses the moving "latest" tag; pin a release tag`)];
   if (profile === "prod" && ref.digest === undefined) {
@@ -523,6 +524,9 @@ const checkSecretIdUses = bounded(
   "0 (unlimited) is not allowed: bound the uses, e.g. 1000",
 );
 
+/** The longest reason an opt-out may give (it is printed in synth and audit reports). */
+export const MAX_REASON = 300;
+
 /** Prod keeps mutual TLS unless the file says why not; a reason is only meaningful with mTLS off. */
 const checkMtls = rule(["vault.mtls", "vault.mtlsOffReason"], (c) => {
   const reason = c.vault.mtlsOffReason;
@@ -531,6 +535,7 @@ const checkMtls = rule(["vault.mtls", "vault.mtlsOffReason"], (c) => {
   if (reason !== undefined && reason.trim().length < 10) {
     return [problem(field, `${show(reason)} is too short; say in at least 10 characters why clients cannot present certificates`)];
   }
+  if (reason !== undefined && reason.length > MAX_REASON) return [problem(field, `is ${reason.length} characters long; say why in at most ${MAX_REASON}`)];
   if (reason === undefined && !c.vault.mtls && c.profile === "prod") {
     return [
       problem(
@@ -590,6 +595,9 @@ const checkAllowDataLoss = rule(["allowDataLoss"], (c) => {
         `${show(c.allowDataLoss.reason)} is too short; lifting destroy protection needs a reason of at least 10 characters, e.g. "tear down the dev environment after the demo"`,
       ),
     ];
+  }
+  if (c.allowDataLoss.reason.length > MAX_REASON) {
+    return [problem("allowDataLoss.reason", `is ${c.allowDataLoss.reason.length} characters long; every synth prints it: say why in at most ${MAX_REASON}`)];
   }
   return [];
 });
