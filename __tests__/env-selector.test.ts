@@ -66,7 +66,8 @@ describe("npm run diagram", () => {
     const code = diagramMain([], { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t) }, tmpRoot, { UYOOP_ENV_FILE: e2e });
     expect(stderr).not.toMatch(/^error/m);
     expect(code).toBe(0);
-    expect(stdout).toContain("uyoop-e2e");
+    expect(stdout).toBe("wrote cdktf.out/topology/e2e.md\n");
+    expect(fs.readFileSync(path.join(tmpRoot, "cdktf.out", "topology", "e2e.md"), "utf8")).toContain("uyoop-e2e");
     expect(fs.existsSync(path.join(tmpRoot, "docs", "TOPOLOGY.md"))).toBe(false);
     let err = "";
     expect(diagramMain([], { stdout: () => undefined, stderr: (t) => (err += t) }, tmpRoot, { UYOOP_ENV_FILE: "" })).toBe(2);

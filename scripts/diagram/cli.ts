@@ -1,13 +1,14 @@
 /**
- * `npm run diagram [-- --check] [--env-file environments/x.json] [--out file]`
+ * `npm run diagram [-- --check] [--env-file environments/x.json] [--out file] [--stdout]`
  *
  * The environment is chosen like every command's (--env-file, else UYOOP_ENV_FILE, else
  * environments/dev.json: config/env-selector.ts).
  *
  * Synthesizes the environment in-process (guardrail errors do not stop it; they are reported on
- * stderr), renders its topology as Markdown with Mermaid diagrams, writes it to docs/TOPOLOGY.md
- * (for the default environment file; elsewhere only with --out) and prints it.
- * --check writes nothing and exits 1 when docs/TOPOLOGY.md is stale.
+ * stderr), renders its topology as Markdown with Mermaid diagrams and writes it: to
+ * docs/TOPOLOGY.md for the default environment file, to cdktf.out/topology/<file name>.md for
+ * another one, or to --out. It prints the path it wrote (one line); --stdout prints the document
+ * instead of writing it. --check writes nothing and exits 1 when the target is stale.
  *
  * Exit codes: 0 written or up to date, 1 stale (--check), 2 failure.
  */
@@ -26,6 +27,12 @@ import type { StackSet } from "../plan-diff/tf-json";
 import { renderTopologyMarkdown } from "./mermaid";
 
 export const TOPOLOGY_FILE = "docs/TOPOLOGY.md";
+
+/** Where the topology of an environment file goes when no --out is given. */
+export function defaultTopologyTarget(envFile: string): string {
+  if (envFile === DEFAULT_ENV_FILE) return TOPOLOGY_FILE;
+  return path.posix.join("cdktf.out", "topology", `${path.basename(envFile, path.extname(envFile))}.md`);
+}
 
 function selectionOf(root: string, envFile: string | EnvFileSelection): EnvFileSelection {
   if (typeof envFile !== "string") return envFile;
@@ -68,6 +75,7 @@ export function main(
 ): number {
   let check = false;
   let out: string | undefined;
+  let toStdout = false;
   try {
     refuseSwallowedFlag(env);
     const { files, rest } = takeEnvFileFlags(argv);
@@ -75,15 +83,15 @@ export function main(
       const a = rest[i]!;
       if (a === "--check") check = true;
       else if (a === "--out" && rest[i + 1]) out = rest[++i]!;
-      else throw new Error(`unknown argument "${a}" (usage: npm run diagram [-- --check] [--env-file <file>] [--out <file>])`);
+      else if (a === "--stdout") toStdout = true;
+      else throw new Error(`unknown argument "${a}" (usage: npm run diagram [-- --check] [--env-file <file>] [--out <file>] [--stdout])`);
     }
     const selection = selectEnvironmentFile(root, files, env);
-    // Only the default environment's diagram is the committed docs/TOPOLOGY.md.
-    const target = out ?? (selection.origin === "default" ? TOPOLOGY_FILE : undefined);
+    const target = out ?? defaultTopologyTarget(selection.origin === "default" ? DEFAULT_ENV_FILE : selection.source);
     const { markdown, errors } = topologyDocument(root, selection);
     for (const e of errors) io.stderr(`warning: guardrail error in ${e.stack} [${e.constructPath}]: ${e.message}\n`);
     if (check) {
-      const file = path.join(root, target ?? TOPOLOGY_FILE);
+      const file = path.resolve(root, target);
       const current = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
       if (current !== markdown) {
         io.stderr(`${path.relative(root, file)} is stale: run \`npm run diagram\` and commit it\n`);
@@ -92,11 +100,14 @@ export function main(
       io.stderr(`${path.relative(root, file)} is up to date\n`);
       return 0;
     }
-    io.stdout(markdown);
-    if (target) {
-      fs.writeFileSync(path.resolve(root, target), markdown);
-      io.stderr(`wrote ${target}\n`);
+    if (toStdout) {
+      io.stdout(markdown);
+      return 0;
     }
+    const file = path.resolve(root, target);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, markdown);
+    io.stdout(`wrote ${target}\n`);
     return 0;
   } catch (error) {
     if (error instanceof UserInputError) for (const line of inputErrorLines(error)) io.stderr(`${line}\n`);
