@@ -11,8 +11,8 @@
 import * as fs from "fs";
 import * as path from "path";
 import { App } from "cdktf";
-import { loadEnvironment } from "./config/load";
-import { UserInputError, formatProblem } from "./config/errors";
+import { loadEnvironmentFromCommandLine } from "./config/load";
+import { UserInputError, inputErrorLines } from "./config/errors";
 import { buildEnvironment } from "./stacks/environment";
 import { projectRoot } from "./constructs/project-files";
 import type { EnvironmentConfig } from "./config/schema";
@@ -38,12 +38,12 @@ function otherAnnotationErrors(message: string): string[] {
     .map((m) => `${m[1]}: ${m[2]}`);
 }
 
-export function main(env: NodeJS.ProcessEnv = process.env, build: (app: App, config: EnvironmentConfig) => unknown = buildEnvironment): number {
+export function main(env: NodeJS.ProcessEnv = process.env, build: (app: App, config: EnvironmentConfig) => unknown = buildEnvironment, argv: readonly string[] = []): number {
   const outdir = env["CDKTF_OUTDIR"] ?? "cdktf.out";
   const staging = `${outdir}.staging-${process.pid}`;
   let app: App | undefined;
   try {
-    const config = loadEnvironment(projectRoot(), env);
+    const config = loadEnvironmentFromCommandLine(projectRoot(), argv, env);
     fs.mkdirSync(path.dirname(path.resolve(staging)), { recursive: true });
     app = new App({ outdir: staging, stackTraces: false });
     build(app, config);
@@ -62,7 +62,7 @@ export function main(env: NodeJS.ProcessEnv = process.env, build: (app: App, con
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });
     if (error instanceof UserInputError) {
-      for (const p of error.problems) process.stderr.write(`error: ${error.source}: ${formatProblem(p)}\n`);
+      for (const line of inputErrorLines(error)) process.stderr.write(`${line}\n`);
       process.stderr.write(`synth aborted: ${error.problems.length} problem(s); nothing was written\n`);
       return 1;
     }
@@ -81,5 +81,5 @@ export function main(env: NodeJS.ProcessEnv = process.env, build: (app: App, con
 }
 
 if (require.main === module) {
-  process.exitCode = main();
+  process.exitCode = main(process.env, buildEnvironment, process.argv.slice(2));
 }
