@@ -440,6 +440,16 @@ describe("rule details", () => {
     expect(only(base(), "UY-D-SECRET-1")).toEqual([]);
   });
 
+  test("file(<reference>) passes only in a write-only argument; a literal path or another argument fails", () => {
+    const pg = (j: Any) => j.resource.vault_database_secret_backend_connection.db.postgresql[0];
+    const handedOver = variant((j) => (pg(j).password_wo = "${file(data.terraform_remote_state.p.outputs.password_file)}"));
+    expect(only(handedOver, "UY-D-TEMPLATE-1")).toEqual([]);
+    const literal = variant((j) => (pg(j).password_wo = '${file("/etc/passwd")}'));
+    expect(only(literal, "UY-D-TEMPLATE-1")).toEqual([`postgresql[0].password_wo holds ${JSON.stringify('${file("/etc/passwd")}')}, which Terraform would evaluate`]);
+    const notWriteOnly = variant((j) => (pg(j).username = "${file(data.terraform_remote_state.p.outputs.password_file)}"));
+    expect(only(notWriteOnly, "UY-D-TEMPLATE-1")).toHaveLength(1);
+  });
+
   test("a volume mounted read-write by a long-running container is stateful even without a label", () => {
     const unlabelled = variant((j) => {
       delete j.resource.docker_volume.vdata.labels;

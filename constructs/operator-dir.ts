@@ -18,6 +18,12 @@ export const OPERATOR_FILES = {
   initMaterial: "vault-init.json",
   /** The token Terraform's Vault provider uses (mode 0600): the initial root token, then an operator token. */
   terraformToken: "terraform-token",
+  /**
+   * PostgreSQL's admin password (mode 0600), for the vault-config stack, which reads it at plan
+   * time and hands it to Vault write-only: a file, not a stack output, so it never lands in
+   * vault-config's state (docs/SECURITY.md).
+   */
+  postgresAdminPassword: "postgres-admin-password",
 } as const;
 
 export type OperatorFile = keyof typeof OPERATOR_FILES;

@@ -217,7 +217,7 @@ function cliOnClientsNetwork(args: readonly string[], secretIdInline?: string): 
   const r = run("docker", [
     "run", "--rm", "--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges:true",
     "--user", `${uid}:${gid}`, "--network", networkName(env, "vaultClients"), "--tmpfs", "/tmp:rw,noexec,nosuid,size=8m",
-    "-v", `${env}-app-vault:/v:ro`, "-v", `${env}-app-secret-id:/s:ro`,
+    "-v", `${env}-app-identity:/v:ro`, "-v", `${env}-app-role-id:/r:ro`, "-v", `${env}-app-secret-id:/s:ro`,
     "-e", "VAULT_ADDR=https://vault:8200", "-e", "VAULT_CACERT=/v/ca.pem", "-e", "VAULT_CLIENT_CERT=/v/client.pem",
     "-e", "VAULT_CLIENT_KEY=/v/client-key.pem", "-e", "HOME=/tmp", "--entrypoint", flavour.cli, config.vault.image,
     ...args, ...(secretIdInline !== undefined ? [`secret_id=${secretIdInline}`] : []),
@@ -226,7 +226,47 @@ function cliOnClientsNetwork(args: readonly string[], secretIdInline?: string): 
 }
 
 function readAsAppUser(volume: string, file: string): string {
-  return docker("run", "--rm", "--read-only", "--cap-drop", "ALL", "--network", "none", "--user", config.app.user, "-v", `${volume}:/d:ro`, "--entrypoint", "cat", config.vault.image, `/d/${file}`).trim();
+  return readAs(config.app.user, volume, file);
+}
+
+function readAs(user: string, volume: string, file: string, command: readonly string[] = ["cat"]): string {
+  return docker("run", "--rm", "--read-only", "--cap-drop", "ALL", "--network", "none", "--user", user, "-v", `${volume}:/d:ro`, "--entrypoint", command[0]!, config.vault.image, ...command.slice(1), `/d/${file}`).trim();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Terraform state, as the deploy left it (state/<environment>/<stack>.tfstate)
+
+const statePath = (stack: string) => path.join(projectRoot(), "state", env, `${stack}.tfstate`);
+const readState = (stack: string): Json => JSON.parse(fs.readFileSync(statePath(stack), "utf8"));
+
+/** Every place of a state file whose text contains `needle`: `<address>.<attribute path>` or `output.<name>`. */
+function placesIn(state: Json, needle: string): string[] {
+  const out = new Set<string>();
+  const walk = (v: Json, at: string): void => {
+    if (typeof v === "string") {
+      if (v.includes(needle)) out.add(at);
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${at}[${i}]`));
+    else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x as Json, `${at}.${k}`);
+  };
+  for (const r of state.resources ?? []) {
+    const address = `${r.mode === "data" ? "data." : ""}${r.type}.${r.name}`;
+    for (const inst of r.instances ?? []) walk(inst.attributes, address);
+  }
+  for (const [name, o] of Object.entries(state.outputs ?? {})) walk((o as Json).value, `output.${name}`);
+  return [...out].map((p) => p.replace(/\[\d+\]/g, "[]")).filter((p, i, all) => all.indexOf(p) === i).sort();
+}
+
+/** The private keys and the PostgreSQL admin password, as the platform state holds them. */
+function platformSecrets(): { name: string; value: string }[] {
+  const platform = readState("platform");
+  const secrets: { name: string; value: string }[] = [];
+  for (const r of platform.resources ?? []) {
+    for (const inst of r.instances ?? []) {
+      if (r.type === "tls_private_key") secrets.push({ name: `key of ${r.name}`, value: String(inst.attributes.private_key_pem_pkcs8).split("\n")[1]! });
+      if (r.type === "random_password") secrets.push({ name: `password ${r.name}`, value: String(inst.attributes.result) });
+    }
+  }
+  return secrets;
 }
 
 /** The app's /health answer on its published port (the e2e stand-in reports every step it ran). */
@@ -450,6 +490,44 @@ async function running(): Promise<void> {
     return `${lines.length} containers: read-only rootfs, CapDrop ALL, no-new-privileges, non-root numeric user, memory = swap limit, init, private IPC, health checks on long-running ones: ${lines.join(", ")}`;
   });
 
+  await check("no private key or admin password in vault-config's or workloads' state; platform's holds them", () => {
+    const secrets = platformSecrets();
+    expectThat(secrets.filter((x) => x.name.startsWith("key")).length >= 5 && secrets.some((x) => x.name.startsWith("password")), `platform state lacks the keys or the password: found ${secrets.map((x) => x.name).join(", ")}`);
+    const password = fs.readFileSync(operatorFile("postgresAdminPassword"), "utf8");
+    expectThat(secrets.some((x) => x.value === password), "the operator directory's postgres-admin-password is not the platform's random_password");
+    const leaks: string[] = [];
+    for (const stack of ["vault-config", "workloads"]) {
+      const text = fs.readFileSync(statePath(stack), "utf8");
+      if (/PRIVATE KEY/.test(text)) leaks.push(`${stack}: a PRIVATE KEY block`);
+      for (const x of secrets) if (text.includes(x.value)) leaks.push(`${stack}: ${x.name} at ${placesIn(readState(stack), x.value).join(", ")}`);
+    }
+    expectThat(leaks.length === 0, leaks.join("; "));
+    const inPlatform = (value: string) => placesIn(readState("platform"), value).join(", ");
+    const appKey = secrets.find((x) => x.name === "key of pki_client-app_key")!;
+    return `${secrets.length} secrets (keys of every tls_private_key, the admin password) appear in neither ${statePath("vault-config")} nor ${statePath("workloads")}; in platform's state the app's key is at ${inPlatform(appKey.value)}, the admin password at ${inPlatform(password)}`;
+  });
+
+  await check("each Vault client's identity reaches its container read-only from the platform's volume, owned by its uid", () => {
+    const platform = readState("platform");
+    const certOf = (client: string) => platform.resources.find((r: Json) => r.type === "tls_locally_signed_cert" && r.name === `pki_client-${client}_cert`).instances[0].attributes.cert_pem as string;
+    const out: string[] = [];
+    for (const [container, client, dir] of [
+      [`${env}-app-0`, "app", "/run/uyoop/vault"],
+      [`${env}-secretid-issuer`, "secretid", "/identity"],
+      [`${env}-raft-snapshots`, "snapshot", "/identity"],
+    ] as const) {
+      const c = inspect(container);
+      const volume = `${env}-${client}-identity`;
+      const mount = (c.Mounts as Json[]).find((m) => m.Name === volume);
+      expectThat(mount !== undefined && mount.Destination === dir && mount.RW === false, `${container} mounts ${volume} as ${JSON.stringify(mount && { Destination: mount.Destination, RW: mount.RW })}`);
+      const user = String(c.Config.User);
+      same(readAs(user, volume, "client.pem"), certOf(client).trim(), `${volume}/client.pem read as ${user}`);
+      same(readAs(user, volume, "client-key.pem", ["stat", "-c", "%a %u:%g"]), `400 ${user}`, `${volume}/client-key.pem mode and owner`);
+      out.push(`${container} <- ${volume} at ${dir} (ro, key 0400 ${user})`);
+    }
+    return `${out.join("; ")}; every certificate equals the platform state's`;
+  });
+
   gap(
     "PIDs cgroup limit",
     `docker inspect shows PidsLimit ${JSON.stringify(inspect(nodes[0]!.container).HostConfig.PidsLimit)} on every container: kreuzwerker/docker 3.6.2 has no pids_limit (guardrail UY-C-5.29 records the gap; compensating: memory limit + init)`,
@@ -576,7 +654,7 @@ async function rotation(): Promise<void> {
   await check("scripts/rotate-secret-id.sh gives the app a new SecretID and the old one fails", async () => {
     const volume = `${env}-app-secret-id`;
     const before = readAsAppUser(volume, "secret-id");
-    const roleIdLogin = ["write", "-format=json", "auth/approle/login", "role_id=@/v/role-id"];
+    const roleIdLogin = ["write", "-format=json", "auth/approle/login", "role_id=@/r/role-id"];
     const pre = cliOnClientsNetwork(roleIdLogin, before);
     expectThat(pre.code === 0, `the current SecretID does not log in before the rotation: ${pre.out.slice(0, 300)}`);
     const r = run("sh", [path.join(projectRoot(), "scripts/rotate-secret-id.sh"), env]);

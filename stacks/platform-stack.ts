@@ -14,6 +14,10 @@ import { EnvironmentNetworks } from "../constructs/docker/environment-networks";
 import { OperatorDirectory } from "../constructs/operator-directory";
 import { VaultCluster } from "../constructs/vault/vault-cluster";
 import { VaultBootstrap } from "../constructs/vault/vault-bootstrap";
+import { ClientIdentity } from "../constructs/vault/client-identity";
+import { VAULT_GID, VAULT_UID } from "../constructs/vault/vault-cluster";
+import { parseOwner } from "../constructs/docker/hardened-container";
+import type { HandedOverSecret } from "../constructs/operator-directory";
 import { vaultServerFlavour } from "../constructs/vault/vault-server-flavour";
 import { auditDevices } from "../constructs/vault/audit-devices";
 import { UyoopStack, type UyoopStackProps } from "./uyoop-stack";
@@ -35,6 +39,10 @@ export class PlatformStack extends UyoopStack {
   public readonly bootstrap: VaultBootstrap;
   public readonly operatorDirectory: OperatorDirectory;
   public readonly postgres: PostgresServer;
+  /** PostgreSQL's admin password for the vault-config stack, as an operator-directory file. */
+  public readonly postgresAdminPassword: HandedOverSecret;
+  /** Identities of the Vault clients that run in later stacks: their keys stay in this stack. */
+  public readonly clientIdentities: { readonly app: ClientIdentity; readonly secretid: ClientIdentity; readonly snapshot: ClientIdentity };
 
   constructor(scope: Construct, id: string, props: UyoopStackProps) {
     super(scope, id, props);
@@ -101,6 +109,18 @@ export class PlatformStack extends UyoopStack {
       tlsMinVersion: c.vault.tlsMinVersion,
       protection: this.protection,
     });
+
+    this.postgresAdminPassword = this.operatorDirectory.handOver("postgresAdminPassword", this.postgres.adminPassword.result);
+
+    const seederImage = this.vault.nodes[0]!.container.container.image;
+    const appOwner = parseOwner(c.app.user) ?? { uid: 0, gid: 0 };
+    const identity = (client: "app" | "secretid" | "snapshot", owner: { uid: number; gid: number }) =>
+      new ClientIdentity(this, `${client}-identity`, { environment: c.name, client, certificate: this.pki.clients[client], ca: this.pki.ca, owner, seederImage });
+    this.clientIdentities = {
+      app: identity("app", appOwner),
+      secretid: identity("secretid", appOwner),
+      snapshot: identity("snapshot", { uid: VAULT_UID, gid: VAULT_GID }),
+    };
 
     this.bootstrap = new VaultBootstrap(this, "vault-bootstrap", {
       environment: c.name,

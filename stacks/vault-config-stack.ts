@@ -140,7 +140,7 @@ export class VaultConfigStack extends UyoopStack {
       port: POSTGRES_PORT,
       database: c.postgres.database,
       adminUser: POSTGRES_ADMIN,
-      adminPassword: props.platform.postgres.adminPassword.result,
+      adminPassword: props.platform.postgresAdminPassword.content,
       ca:
         props.platform.vault.flavour.databaseCa === "tls_ca"
           ? { pem: props.platform.pki.ca.certPem }

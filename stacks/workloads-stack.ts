@@ -25,7 +25,7 @@ export class WorkloadsStack extends UyoopStack {
     super(scope, id, props);
     const c = this.config;
     new DockerProvider(this, "docker", {});
-    const pki = props.platform.pki;
+    const identities = props.platform.clientIdentities;
     const networks = props.platform.networks;
     this.app = new UyoopApp(this, "app", {
       environment: c.name,
@@ -43,11 +43,8 @@ export class WorkloadsStack extends UyoopStack {
         data: networks.network("data").name,
       },
       vaultAddr: `https://${VAULT_SERVICE_ALIAS}:${VAULT_API_PORT}`,
-      caCertPem: pki.ca.certPem,
-      clientCertPem: pki.clients.app.certPem,
-      clientKeyPem: pki.clients.app.keyPem,
-      issuerCertPem: pki.clients.secretid.certPem,
-      issuerKeyPem: pki.clients.secretid.keyPem,
+      identity: identities.app,
+      issuerIdentity: identities.secretid,
       issuerCertRole: SECRET_ID_ISSUER_ROLE,
       appRoleName: APP_ROLE,
       roleId: props.vaultConfig.appRole.roleId,
@@ -60,9 +57,7 @@ export class WorkloadsStack extends UyoopStack {
       image: c.vault.image,
       vaultAddr: `https://${VAULT_SERVICE_ALIAS}:${VAULT_API_PORT}`,
       clientsNetwork: networks.network("vaultClients").name,
-      caCertPem: pki.ca.certPem,
-      clientCertPem: pki.clients.snapshot.certPem,
-      clientKeyPem: pki.clients.snapshot.keyPem,
+      identity: identities.snapshot,
       certRole: SNAPSHOT_ROLE,
       intervalMinutes: c.vault.snapshots.intervalMinutes,
       retain: c.vault.snapshots.retain,

@@ -1,8 +1,9 @@
 /**
  * UyoopApp: the uyoop-cal application containers and how their Vault credentials reach them.
  *
- * - The CA, the app's client certificate and key, and the RoleID (an identifier) are delivered
- *   by a VolumeSeed and mounted read-only.
+ * - The CA and the app's client certificate and key come from its ClientIdentity: a volume the
+ *   platform stack seeded (the key never crosses a stack boundary), mounted read-only. The RoleID
+ *   (an identifier) is delivered by a VolumeSeed here and mounted read-only.
  * - The SecretID is issued inside the environment by a one-shot job that authenticates with its
  *   own client certificate (Vault cert auth) and writes it to a volume the app mounts read-only.
  *   It never passes through Terraform (so the provider dropping used SecretIDs from state does
@@ -13,11 +14,12 @@
 import { Construct } from "constructs";
 import { Image } from "@cdktf/provider-docker/lib/image";
 import { UserInputError, show } from "../../config/errors";
-import { HardenedContainer } from "../docker/hardened-container";
+import { HardenedContainer, parseOwner } from "../docker/hardened-container";
 import { VolumeSeed } from "../docker/volume-seed";
 import { VaultCliJob } from "../vault/vault-cli-job";
 import type { VaultCli } from "../vault/vault-server-flavour";
-import { APP_SECRET_ID_DIR, APP_VAULT_DIR, appEnvironment } from "./app-contract";
+import type { ClientIdentity } from "../vault/client-identity";
+import { APP_ROLE_ID_DIR, APP_SECRET_ID_DIR, APP_VAULT_DIR, appEnvironment } from "./app-contract";
 
 export const SECRET_ID_SCRIPT = "constructs/vault/scripts/issue-secret-id.sh";
 
@@ -44,14 +46,10 @@ export interface UyoopAppProps {
   readonly networks: { readonly edge: string; readonly vaultClients: string; readonly data: string };
   /** Vault address on the clients network, e.g. https://vault:8200. */
   readonly vaultAddr: string;
-  /** Environment CA certificate (PEM). */
-  readonly caCertPem: string;
-  /** The app's client certificate and key (PEM). */
-  readonly clientCertPem: string;
-  readonly clientKeyPem: string;
-  /** The SecretID issuer's client certificate and key (PEM). */
-  readonly issuerCertPem: string;
-  readonly issuerKeyPem: string;
+  /** The app's identity (CA, client certificate and key), owned by the app's uid. */
+  readonly identity: ClientIdentity;
+  /** The SecretID issuer's identity, owned by the app's uid too (it writes the app's SecretID). */
+  readonly issuerIdentity: ClientIdentity;
   /** The issuer's role in Vault's cert auth method. */
   readonly issuerCertRole: string;
   /** The AppRole role and its RoleID. */
@@ -71,32 +69,33 @@ export function appHealthCommand(port: number, path: string): string[] {
 export class UyoopApp extends Construct {
   public readonly replicas: readonly HardenedContainer[];
   public readonly issuer: VaultCliJob;
-  public readonly vaultFiles: VolumeSeed;
+  public readonly roleIdFiles: VolumeSeed;
   public readonly secretIdVolume: VolumeSeed;
 
   constructor(scope: Construct, id: string, props: UyoopAppProps) {
     super(scope, id);
-    const m = /^(\d+):(\d+)$/.exec(props.user);
-    if (!m || m[1] === "0") throw UserInputError.of(this.node.path, "user", `${show(props.user)} must be a numeric non-root uid:gid`);
-    const owner = { uid: Number(m[1]), gid: Number(m[2]) };
+    const owner = parseOwner(props.user);
+    if (!owner || owner.uid === 0) throw UserInputError.of(this.node.path, "user", `${show(props.user)} must be a numeric non-root uid:gid`);
+    for (const field of ["identity", "issuerIdentity"] as const) {
+      const o = props[field].owner;
+      if (o.uid !== owner.uid || o.gid !== owner.gid) {
+        throw UserInputError.of(this.node.path, field, `is owned by ${o.uid}:${o.gid}, but the app runs as ${props.user} and could not read its key; issue it for ${props.user}`);
+      }
+    }
     const labels = { "uyoop.environment": props.environment, "uyoop.component": "app" };
 
     const image = new Image(this, "image", { name: props.image, keepLocally: true });
     // The issuer and the seeders run the vault CLI image (it has /bin/sh and chown).
     const cli = new Image(this, "vault-cli-image", { name: props.vaultCliImage, keepLocally: true }).imageId;
 
-    this.vaultFiles = new VolumeSeed(this, "vault-files", {
-      volumeName: `${props.environment}-app-vault`,
+    this.roleIdFiles = new VolumeSeed(this, "role-id", {
+      volumeName: `${props.environment}-app-role-id`,
       image: cli,
       owner,
       labels,
-      files: [
-        { path: "ca.pem", content: props.caCertPem, mode: "0444" },
-        { path: "client.pem", content: props.clientCertPem, mode: "0444" },
-        { path: "client-key.pem", content: props.clientKeyPem, mode: "0400" },
-        { path: "role-id", content: props.roleId, mode: "0400" },
-      ],
+      files: [{ path: "role-id", content: props.roleId, mode: "0400" }],
     });
+    const identity = props.identity.mountAt(APP_VAULT_DIR);
 
     // The SecretID volume starts with a note only; its owner is the app's uid, so the issuer
     // (running as that uid, without any capability) can write the SecretID there.
@@ -115,9 +114,7 @@ export class UyoopApp extends Construct {
       script: SECRET_ID_SCRIPT,
       vaultAddr: props.vaultAddr,
       clientsNetwork: props.networks.vaultClients,
-      caCertPem: props.caCertPem,
-      clientCertPem: props.issuerCertPem,
-      clientKeyPem: props.issuerKeyPem,
+      identity: props.issuerIdentity,
       certRole: props.issuerCertRole,
       ...(props.vaultCli ? { cli: props.vaultCli } : {}),
       env: { APPROLE_ROLE: props.appRoleName, SECRET_ID_FILE: "/out/secret-id" },
@@ -136,15 +133,16 @@ export class UyoopApp extends Construct {
         networks: [{ name: props.networks.edge }, { name: props.networks.vaultClients }, { name: props.networks.data }],
         ports: [{ internal: props.port, external: props.hostPort + i, ip: props.bindAddress }],
         volumes: [
-          { volume: this.vaultFiles.volume.name, target: APP_VAULT_DIR, readOnly: true },
+          identity.volume,
+          { volume: this.roleIdFiles.volume.name, target: APP_ROLE_ID_DIR, readOnly: true },
           { volume: this.secretIdVolume.volume.name, target: APP_SECRET_ID_DIR, readOnly: true },
         ],
         tmpfs: { "/tmp": { sizeMb: 64, uid: owner.uid, gid: owner.gid, mode: "0700" } },
         memoryMb: props.memoryMb,
         healthCheck: { test: appHealthCommand(props.port, props.healthPath), intervalSeconds: 15, timeoutSeconds: 5, startPeriodSeconds: 30, retries: 3 },
         stopTimeoutSeconds: 20,
-        labels: { ...labels, "uyoop.app.replica": String(i) },
-        dependsOn: [this.vaultFiles.seeder.container, this.issuer.job.container],
+        labels: { ...labels, ...identity.labels, "uyoop.app.replica": String(i) },
+        dependsOn: [this.roleIdFiles.seeder.container, this.issuer.job.container],
       });
     });
   }

@@ -170,6 +170,18 @@ export function goDuration(totalSeconds: number): string {
   return `${s}s`;
 }
 
+/** A process owner: numeric uid and gid. */
+export interface Owner {
+  readonly uid: number;
+  readonly gid: number;
+}
+
+/** The owner a numeric "uid:gid" names; undefined for anything else (names are never resolved). */
+export function parseOwner(user: string): Owner | undefined {
+  const m = /^(\d+):(\d+)$/.exec(user);
+  return m ? { uid: Number(m[1]), gid: Number(m[2]) } : undefined;
+}
+
 /** Label carrying the hash of the settings the provider ignores on update. */
 export const SETTINGS_HASH_LABEL = "uyoop.settings-hash";
 
@@ -222,9 +234,9 @@ export class HardenedContainer extends Construct {
     };
 
     // user: numeric so the kernel never resolves a name inside the image.
-    const user = /^(\d+):(\d+)$/.exec(props.user);
+    const user = parseOwner(props.user);
     if (!user) throw fail("user", `${show(props.user)} must be numeric "uid:gid", e.g. "100:1000"`);
-    if (user[1] === "0" && !weaken("runAsRoot", props.runAsRoot)) {
+    if (user.uid === 0 && !weaken("runAsRoot", props.runAsRoot)) {
       throw fail("user", `runs as root; use the image's unprivileged uid, or set runAsRoot with a reason`);
     }
     const writable = weaken("writableRootfs", props.writableRootfs);

@@ -13,6 +13,7 @@ import { Image } from "@cdktf/provider-docker/lib/image";
 import type { DataProtection } from "../data-protection";
 import { VolumeSeed } from "../docker/volume-seed";
 import { VaultCliJob } from "./vault-cli-job";
+import type { ClientIdentity } from "./client-identity";
 import type { VaultCli } from "./vault-server-flavour";
 import { VAULT_GID, VAULT_UID } from "./vault-cluster";
 
@@ -26,10 +27,8 @@ export interface RaftSnapshotsProps {
   /** Vault address on the clients network. */
   readonly vaultAddr: string;
   readonly clientsNetwork: string;
-  readonly caCertPem: string;
-  /** The job's client certificate and key (PEM). */
-  readonly clientCertPem: string;
-  readonly clientKeyPem: string;
+  /** The job's identity (owned by the vault uid the job runs as). */
+  readonly identity: ClientIdentity;
   /** The job's role in the cert auth method. */
   readonly certRole: string;
   readonly intervalMinutes: number;
@@ -67,9 +66,7 @@ export class RaftSnapshots extends Construct {
       script: SNAPSHOT_SCRIPT,
       vaultAddr: props.vaultAddr,
       clientsNetwork: props.clientsNetwork,
-      caCertPem: props.caCertPem,
-      clientCertPem: props.clientCertPem,
-      clientKeyPem: props.clientKeyPem,
+      identity: props.identity,
       certRole: props.certRole,
       ...(props.cli ? { cli: props.cli } : {}),
       env: { SNAPSHOT_DIR, INTERVAL_SECONDS: String(interval), RETAIN: String(props.retain) },

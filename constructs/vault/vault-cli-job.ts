@@ -1,19 +1,24 @@
 /**
  * VaultCliJob: a hardened container that runs one of the project's scripts with the vault CLI,
  * proving who it is with its own client certificate (Vault's cert auth method) so that no
- * credential is ever handed to it. The script, the CA and the job's certificate and key reach it
- * through a VolumeSeed mounted read-only at /job. Used by the SecretID issuer and the Raft
- * snapshot job.
+ * credential is ever handed to it. The script reaches it through a VolumeSeed mounted read-only at
+ * /job; the CA, its certificate and key through its ClientIdentity's volume (seeded by the stack
+ * that issued the certificate), mounted read-only at /identity. Used by the SecretID issuer and
+ * the Raft snapshot job.
  */
 import { Construct } from "constructs";
 import type { ITerraformDependable } from "cdktf";
+import { UserInputError } from "../../config/errors";
 import { HardenedContainer, type HealthCheck, type VolumeAttachment } from "../docker/hardened-container";
 import { VolumeSeed } from "../docker/volume-seed";
+import type { ClientIdentity } from "./client-identity";
 import { readProjectFile } from "../project-files";
 import { vaultCliEnv, type VaultCli } from "./vault-server-flavour";
 
 /** Where the job's files are mounted. */
 export const JOB_MOUNT = "/job";
+/** Where its identity (CA, certificate, key) is mounted. */
+export const JOB_IDENTITY_MOUNT = "/identity";
 
 export interface VaultCliJobProps {
   /** Container name (the seeded volume is `<name>-files`). */
@@ -27,10 +32,8 @@ export interface VaultCliJobProps {
   /** Vault address and the network it is reached on. */
   readonly vaultAddr: string;
   readonly clientsNetwork: string;
-  /** The environment CA and the job's client certificate and key (PEM). */
-  readonly caCertPem: string;
-  readonly clientCertPem: string;
-  readonly clientKeyPem: string;
+  /** The job's identity: the CA, its client certificate and key, owned by `owner`. */
+  readonly identity: ClientIdentity;
   /** The job's role in the cert auth method (CERT_ROLE). */
   readonly certRole: string;
   /** More non-secret environment variables for the script. @default {} */
@@ -56,6 +59,10 @@ export class VaultCliJob extends Construct {
 
   constructor(scope: Construct, id: string, props: VaultCliJobProps) {
     super(scope, id);
+    const o = props.identity.owner;
+    if (o.uid !== props.owner.uid || o.gid !== props.owner.gid) {
+      throw UserInputError.of(this.node.path, "identity", `is owned by ${o.uid}:${o.gid}, but the job runs as ${props.owner.uid}:${props.owner.gid} and could not read its key; issue it for the job's uid`);
+    }
     const scriptName = props.script.split("/").pop()!;
     this.files = new VolumeSeed(this, "files", {
       volumeName: `${props.name}-files`,
@@ -64,11 +71,9 @@ export class VaultCliJob extends Construct {
       labels: props.labels,
       files: [
         { path: scriptName, content: readProjectFile(props.script), mode: "0444" },
-        { path: "ca.pem", content: props.caCertPem, mode: "0444" },
-        { path: "client.pem", content: props.clientCertPem, mode: "0444" },
-        { path: "client-key.pem", content: props.clientKeyPem, mode: "0400" },
       ],
     });
+    const identity = props.identity.mountAt(JOB_IDENTITY_MOUNT);
     this.job = new HardenedContainer(this, "job", {
       name: props.name,
       image: props.image,
@@ -77,25 +82,24 @@ export class VaultCliJob extends Construct {
       command: [`${JOB_MOUNT}/${scriptName}`],
       env: {
         VAULT_ADDR: props.vaultAddr,
-        VAULT_CACERT: `${JOB_MOUNT}/ca.pem`,
-        VAULT_CLIENT_CERT: `${JOB_MOUNT}/client.pem`,
-        VAULT_CLIENT_KEY: `${JOB_MOUNT}/client-key.pem`,
+        ...identity.env,
         CERT_ROLE: props.certRole,
         HOME: "/tmp",
         ...vaultCliEnv(props.cli),
         ...(props.env ?? {}),
       },
       networks: [{ name: props.clientsNetwork }],
-      volumes: [{ volume: this.files.volume.name, target: JOB_MOUNT, readOnly: true }, ...(props.volumes ?? [])],
+      volumes: [{ volume: this.files.volume.name, target: JOB_MOUNT, readOnly: true }, identity.volume, ...(props.volumes ?? [])],
       tmpfs: { "/tmp": { sizeMb: 16, uid: props.owner.uid, gid: props.owner.gid, mode: "0700" } },
       memoryMb: props.memoryMb ?? 64,
       oneShot: props.oneShot,
       ...(props.healthCheck ? { healthCheck: props.healthCheck } : {}),
       stopTimeoutSeconds: 10,
-      labels: props.labels,
+      labels: { ...props.labels, ...identity.labels },
       dependsOn: [this.files.seeder.container, ...(props.dependsOn ?? [])],
-      // New files (script, certificate) re-create the job, so it runs them: a one-shot job runs
-      // again, a loop restarts with them instead of keeping the old script in memory.
+      // A new script re-creates the job, so it runs it: a one-shot job runs again, a loop restarts
+      // with it instead of keeping the old script in memory. A new identity does the same through
+      // its label (its seeder lives in another stack).
       replaceTriggeredBy: [this.files.seeder.container],
     });
   }
