@@ -122,8 +122,8 @@ describe("Vault client identities: keys stay in the platform stack", () => {
 
   test.each([
     ["uyoop-dev-app-0", "app", "/run/uyoop/vault", "1000:1000"],
-    ["uyoop-dev-secretid-issuer", "secretid", "/identity", "1000:1000"],
-    ["uyoop-dev-raft-snapshots", "snapshot", "/identity", "100:1000"],
+    ["uyoop-dev-secretid-issuer", "secretid-issuer", "/identity", "1000:1000"],
+    ["uyoop-dev-raft-snapshots", "raft-snapshot", "/identity", "100:1000"],
   ])("%s mounts the %s identity volume the platform seeded, read-only, and is replaced when it is re-seeded", (container, client, dir, owner) => {
     const c = byName(workloads, container);
     expect(c["volumes"]).toEqual(expect.arrayContaining([{ volume_name: output(`docker_volume_${client}-identity_volume_name`), container_path: dir, read_only: true }]));
@@ -244,6 +244,6 @@ describe("scheduled Raft snapshots", () => {
 
   test("its cert auth role holds the snapshot policy only", () => {
     const role = Object.values(resourcesOf(env.json["vault-config"]!, "vault_cert_auth_backend_role")).find((r) => r["name"] === "raft-snapshot")!;
-    expect(role).toMatchObject({ allowed_common_names: ["uyoop-dev-snapshot"], token_policies: ["${vault_policy.policies_snapshot-policy.name}"], token_ttl: 300 });
+    expect(role).toMatchObject({ allowed_common_names: ["uyoop-dev-raft-snapshot"], token_policies: ["${vault_policy.policies_snapshot-policy.name}"], token_ttl: 300 });
   });
 });

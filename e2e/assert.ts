@@ -30,8 +30,8 @@ import { networkName } from "../constructs/docker/environment-networks";
 import { DATABASE_CONNECTION } from "../constructs/vault/database-engine";
 import { VAULT_DATABASE_ROLE } from "../constructs/postgres/dynamic-credentials-sql";
 import { POSTGRES_ADMIN } from "../constructs/postgres/postgres-server";
-import { APP_ROLE, appDatabaseUrl } from "../stacks/vault-config-stack";
-import { postgresDnsNames } from "../stacks/platform-stack";
+import { APP_ROLE, appDatabaseUrl } from "../constructs/app/app-contract";
+import { postgresDnsNames } from "../constructs/postgres/postgres-server";
 
 // ---------------------------------------------------------------------------------------------
 // Results
@@ -513,8 +513,8 @@ async function running(): Promise<void> {
     const out: string[] = [];
     for (const [container, client, dir] of [
       [`${env}-app-0`, "app", "/run/uyoop/vault"],
-      [`${env}-secretid-issuer`, "secretid", "/identity"],
-      [`${env}-raft-snapshots`, "snapshot", "/identity"],
+      [`${env}-secretid-issuer`, "secretid-issuer", "/identity"],
+      [`${env}-raft-snapshots`, "raft-snapshot", "/identity"],
     ] as const) {
       const c = inspect(container);
       const volume = `${env}-${client}-identity`;

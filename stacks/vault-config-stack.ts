@@ -17,16 +17,15 @@ import { AuthBackend } from "@cdktf/provider-vault/lib/auth-backend";
 import { ApproleAuthBackendRole } from "@cdktf/provider-vault/lib/approle-auth-backend-role";
 import { Audit } from "@cdktf/provider-vault/lib/audit";
 import { RaftAutopilot } from "@cdktf/provider-vault/lib/raft-autopilot";
-import { CertAuthBackendRole } from "@cdktf/provider-vault/lib/cert-auth-backend-role";
 import { operatorFileExpression } from "../constructs/operator-dir";
 import { VaultPolicies } from "../constructs/vault/vault-policies";
 import { auditDevices } from "../constructs/vault/audit-devices";
-import { postgresDnsNames, type PlatformStack } from "./platform-stack";
+import type { PlatformStack } from "./platform-stack";
 import { VaultDatabaseEngine } from "../constructs/vault/database-engine";
-import { POSTGRES_ADMIN } from "../constructs/postgres/postgres-server";
-import { POSTGRES_PORT } from "../constructs/postgres/postgres-settings";
+import { CertAuth, VaultAccess } from "../constructs/vault/vault-access";
 import { UyoopStack, type UyoopStackProps } from "./uyoop-stack";
-import { APP_FILES } from "../constructs/app/app-contract";
+import { APP_ROLE, appDatabaseUrl } from "../constructs/app/app-contract";
+import type { AppRoleHandle } from "../constructs/app/uyoop-app";
 
 /** The address Terraform uses for Vault: node 1 on the published interface. */
 export function vaultAddressForTerraform(bindAddress: string, hostPort: number): string {
@@ -34,22 +33,6 @@ export function vaultAddressForTerraform(bindAddress: string, hostPort: number):
   const host = bindAddress === "127.0.0.1" ? "localhost" : bindAddress;
   return `https://${host}:${hostPort}`;
 }
-
-/** Where the app finds the CA inside its container (docs/APP-CONTRACT.md). */
-export const APP_CA_PATH = APP_FILES.caCert;
-
-/** The app's database DSN: host, port, database and full TLS verification; never credentials. */
-export function appDatabaseUrl(environment: string, database: string): string {
-  return `postgresql://${postgresDnsNames(environment)[0]}:${POSTGRES_PORT}/${database}?sslmode=verify-full&sslrootcert=${APP_CA_PATH}`;
-}
-
-/** Role name of the application in AppRole. */
-export const APP_ROLE = "uyoop-app";
-
-/** Role of the SecretID issuer job in the cert auth method. */
-export const SECRET_ID_ISSUER_ROLE = "secretid-issuer";
-/** Role of the Raft snapshot job in the cert auth method. */
-export const SNAPSHOT_ROLE = "raft-snapshot";
 
 export interface VaultConfigStackProps extends UyoopStackProps {
   /** The platform stack: its CA is trusted by the cert auth method. */
@@ -61,9 +44,13 @@ export class VaultConfigStack extends UyoopStack {
   public readonly totp: Mount;
   public readonly approle: AuthBackend;
   public readonly appRole: ApproleAuthBackendRole;
+  /** The app's AppRole role, as the app receives it. */
+  public readonly appRoleHandle: AppRoleHandle;
   public readonly policies: VaultPolicies;
-  public readonly certAuth: AuthBackend;
+  public readonly certAuth: CertAuth;
   public readonly database: VaultDatabaseEngine;
+  /** How later stacks' constructs reach Vault and get their logins granted. */
+  public readonly access: VaultAccess;
 
   constructor(scope: Construct, id: string, props: VaultConfigStackProps) {
     super(scope, id, props);
@@ -135,41 +122,27 @@ export class VaultConfigStack extends UyoopStack {
       secretIdNumUses: v.appRole.secretIdNumUses,
     });
 
+    this.appRoleHandle = { name: APP_ROLE, roleId: this.appRole.roleId };
+
     this.database = new VaultDatabaseEngine(this, "database", {
-      host: postgresDnsNames(c.name)[0]!,
-      port: POSTGRES_PORT,
-      database: c.postgres.database,
-      adminUser: POSTGRES_ADMIN,
+      server: props.platform.postgres,
       adminPassword: props.platform.postgresAdminPassword.content,
       ca:
         props.platform.vault.flavour.databaseCa === "tls_ca"
           ? { pem: props.platform.pki.ca.certPem }
           : { pathOnServer: props.platform.vault.flavour.paths.caCert },
-      sql: props.platform.postgres.sql,
       defaultTtlSeconds: v.appRole.tokenTtlSeconds,
       maxTtlSeconds: v.appRole.tokenMaxTtlSeconds,
       protection: this.protection,
     });
 
-    // Jobs prove who they are with their client certificate (signed by the environment CA,
-    // presented on every connection anyway): no secret is ever handed to them.
-    this.certAuth = new AuthBackend(this, "cert", { type: "cert", path: "cert", description: "job logins by client certificate" });
-    // One role per job: only that job's certificate (CN) logs in, with only its policy, briefly,
-    // from the clients network.
-    const jobRole = (id: string, name: string, client: string, policy: string) =>
-      new CertAuthBackendRole(this, id, {
-        backend: this.certAuth.path,
-        name,
-        certificate: props.platform.pki.ca.certPem,
-        allowedCommonNames: [`${c.name}-${client}`],
-        tokenPolicies: [this.policies.policy(policy).name],
-        tokenTtl: 300,
-        tokenMaxTtl: 600,
-        tokenBoundCidrs: [clients],
-        tokenType: "service",
-      });
-    jobRole("secretid-issuer-role", SECRET_ID_ISSUER_ROLE, "secretid", "secretid-rotation-policy");
-    jobRole("snapshot-role", SNAPSHOT_ROLE, "snapshot", "snapshot-policy");
+    this.certAuth = new CertAuth(this, "cert-auth", { ca: props.platform.pki.ca, policies: this.policies, boundCidrs: [clients] });
+    this.access = new VaultAccess({
+      endpoint: props.platform.vault.endpoint,
+      cli: { image: v.image, binary: props.platform.vault.flavour.cli },
+      identities: props.platform.vaultClients,
+      certAuth: this.certAuth,
+    });
 
     // Two audit devices, so one failing never blocks Vault; raw values are never logged. OpenBao
     // refuses them through the API: the platform stack declares them in each node's configuration.

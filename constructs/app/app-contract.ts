@@ -4,6 +4,11 @@
  * Only paths and addresses are in the environment; every secret is a read-only file.
  */
 import { IDENTITY_FILES } from "../vault/client-identity";
+import { postgresDnsNames, postgresUrl } from "../postgres/postgres-server";
+import { POSTGRES_PORT } from "../postgres/postgres-settings";
+
+/** The app's role in Vault's AppRole auth method (policies/*.hcl name it too). */
+export const APP_ROLE = "uyoop-app";
 
 /** Directory of the app's identity: the CA, its client certificate and key (seeded by the platform stack). */
 export const APP_VAULT_DIR = "/run/uyoop/vault";
@@ -43,4 +48,9 @@ export function appEnvironment(vaultAddr: string, appPort: number): Record<strin
     VAULT_TOTP_MOUNT: "totp",
     PORT: String(appPort),
   };
+}
+
+/** The app's database DSN (KV `secret/app/config`): host, port, database, full TLS verification with its CA file; never credentials. */
+export function appDatabaseUrl(environment: string, database: string): string {
+  return postgresUrl({ host: postgresDnsNames(environment)[0], port: POSTGRES_PORT, database, sslrootcert: APP_FILES.caCert });
 }

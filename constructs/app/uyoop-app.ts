@@ -17,8 +17,8 @@ import { UserInputError, show } from "../../config/errors";
 import { HardenedContainer, parseOwner } from "../docker/hardened-container";
 import { VolumeSeed } from "../docker/volume-seed";
 import { VaultCliJob } from "../vault/vault-cli-job";
-import type { VaultCli } from "../vault/vault-server-flavour";
-import type { ClientIdentity } from "../vault/client-identity";
+import type { NetworkHandle } from "../docker/environment-networks";
+import type { VaultAccess } from "../vault/vault-access";
 import { APP_ROLE_ID_DIR, APP_SECRET_ID_DIR, APP_VAULT_DIR, appEnvironment } from "./app-contract";
 
 export const SECRET_ID_SCRIPT = "constructs/vault/scripts/issue-secret-id.sh";
@@ -42,24 +42,22 @@ export interface UyoopAppProps {
   readonly bindAddress: string;
   /** Memory limit per replica (MiB). */
   readonly memoryMb: number;
-  /** Docker network names. */
-  readonly networks: { readonly edge: string; readonly vaultClients: string; readonly data: string };
-  /** Vault address on the clients network, e.g. https://vault:8200. */
-  readonly vaultAddr: string;
-  /** The app's identity (CA, client certificate and key), owned by the app's uid. */
-  readonly identity: ClientIdentity;
-  /** The SecretID issuer's identity, owned by the app's uid too (it writes the app's SecretID). */
-  readonly issuerIdentity: ClientIdentity;
-  /** The issuer's role in Vault's cert auth method. */
-  readonly issuerCertRole: string;
-  /** The AppRole role and its RoleID. */
-  readonly appRoleName: string;
-  readonly roleId: string;
-  /** Image with the vault CLI and /bin/sh, for the issuer and the seeders. */
-  readonly vaultCliImage: string;
-  /** The CLI in that image: `vault`, or OpenBao's `bao`. @default "vault" */
-  readonly vaultCli?: VaultCli;
+  /** The public-facing network (published port) and the data network (PostgreSQL). */
+  readonly networks: { readonly edge: NetworkHandle; readonly data: NetworkHandle };
+  /** Vault: the app's identity and the SecretID issuer's login are granted through it. */
+  readonly vault: VaultAccess;
+  /** The AppRole role the app logs in to, and its RoleID (an identifier). */
+  readonly appRole: AppRoleHandle;
 }
+
+/** An AppRole role as its users receive it. */
+export interface AppRoleHandle {
+  readonly name: string;
+  readonly roleId: string;
+}
+
+/** The SecretID issuer's cert auth role and client name. */
+export const SECRET_ID_ISSUER_JOB = "secretid-issuer";
 
 /** Health check run inside the app image (python is there: the app is FastAPI). */
 export function appHealthCommand(port: number, path: string): string[] {
@@ -76,26 +74,23 @@ export class UyoopApp extends Construct {
     super(scope, id);
     const owner = parseOwner(props.user);
     if (!owner || owner.uid === 0) throw UserInputError.of(this.node.path, "user", `${show(props.user)} must be a numeric non-root uid:gid`);
-    for (const field of ["identity", "issuerIdentity"] as const) {
-      const o = props[field].owner;
-      if (o.uid !== owner.uid || o.gid !== owner.gid) {
-        throw UserInputError.of(this.node.path, field, `is owned by ${o.uid}:${o.gid}, but the app runs as ${props.user} and could not read its key; issue it for ${props.user}`);
-      }
-    }
+    // Both identities belong to the app's uid: the issuer runs as the app's uid to write its SecretID.
+    const appIdentity = props.vault.identity("app", owner);
+    const issuerLogin = props.vault.grantCertLogin({ name: SECRET_ID_ISSUER_JOB, owner }, "secretid-rotation-policy");
     const labels = { "uyoop.environment": props.environment, "uyoop.component": "app" };
 
     const image = new Image(this, "image", { name: props.image, keepLocally: true });
     // The issuer and the seeders run the vault CLI image (it has /bin/sh and chown).
-    const cli = new Image(this, "vault-cli-image", { name: props.vaultCliImage, keepLocally: true }).imageId;
+    const cli = new Image(this, "vault-cli-image", { name: props.vault.cli.image, keepLocally: true }).imageId;
 
     this.roleIdFiles = new VolumeSeed(this, "role-id", {
       volumeName: `${props.environment}-app-role-id`,
       image: cli,
       owner,
       labels,
-      files: [{ path: "role-id", content: props.roleId, mode: "0400" }],
+      files: [{ path: "role-id", content: props.appRole.roleId, mode: "0400" }],
     });
-    const identity = props.identity.mountAt(APP_VAULT_DIR);
+    const identity = appIdentity.mountAt(APP_VAULT_DIR);
 
     // The SecretID volume starts with a note only; its owner is the app's uid, so the issuer
     // (running as that uid, without any capability) can write the SecretID there.
@@ -110,14 +105,12 @@ export class UyoopApp extends Construct {
     this.issuer = new VaultCliJob(this, "secretid-issuer", {
       name: `${props.environment}-secretid-issuer`,
       image: cli,
+      cli: props.vault.cli.binary,
       owner,
       script: SECRET_ID_SCRIPT,
-      vaultAddr: props.vaultAddr,
-      clientsNetwork: props.networks.vaultClients,
-      identity: props.issuerIdentity,
-      certRole: props.issuerCertRole,
-      ...(props.vaultCli ? { cli: props.vaultCli } : {}),
-      env: { APPROLE_ROLE: props.appRoleName, SECRET_ID_FILE: "/out/secret-id" },
+      vault: props.vault.endpoint,
+      login: issuerLogin,
+      env: { APPROLE_ROLE: props.appRole.name, SECRET_ID_FILE: "/out/secret-id" },
       volumes: [{ volume: this.secretIdVolume.volume.name, target: "/out", readOnly: false }],
       oneShot: true,
       labels: { ...labels, "uyoop.component": "secretid-issuer" },
@@ -129,8 +122,8 @@ export class UyoopApp extends Construct {
         name: `${props.environment}-app-${i}`,
         image: image.imageId,
         user: props.user,
-        env: appEnvironment(props.vaultAddr, props.port),
-        networks: [{ name: props.networks.edge }, { name: props.networks.vaultClients }, { name: props.networks.data }],
+        env: appEnvironment(props.vault.endpoint.address, props.port),
+        networks: [{ name: props.networks.edge.name }, { name: props.vault.endpoint.network.name }, { name: props.networks.data.name }],
         ports: [{ internal: props.port, external: props.hostPort + i, ip: props.bindAddress }],
         volumes: [
           identity.volume,

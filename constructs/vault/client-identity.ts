@@ -10,10 +10,13 @@
  * the files; the seeder's id is a label of every consumer, so they are re-created with them.
  */
 import { Construct } from "constructs";
-import type { VolumeAttachment } from "../docker/hardened-container";
+import { UserInputError } from "../../config/errors";
+import { groupingOnly } from "../addressing";
+import type { Owner, VolumeAttachment } from "../docker/hardened-container";
 import { VolumeSeed } from "../docker/volume-seed";
 import type { CertificateAuthority } from "../pki/certificate-authority";
 import type { LeafCertificate } from "../pki/leaf-certificate";
+import type { EnvironmentPki } from "../pki/environment-pki";
 
 /** File names inside an identity volume. */
 export const IDENTITY_FILES = { caCert: "ca.pem", cert: "client.pem", key: "client-key.pem" } as const;
@@ -39,7 +42,7 @@ export interface ClientIdentityProps {
   /** The CA that signed it and every server certificate. */
   readonly ca: CertificateAuthority;
   /** uid:gid of the process that reads the files. */
-  readonly owner: { readonly uid: number; readonly gid: number };
+  readonly owner: Owner;
   /** Image with /bin/sh and chown for the seeder. */
   readonly seederImage: string;
 }
@@ -49,7 +52,7 @@ export class ClientIdentity extends Construct {
   /** The certificate's CN: what a cert auth role must allow. */
   public readonly commonName: string;
   public readonly certificate: LeafCertificate;
-  public readonly owner: { readonly uid: number; readonly gid: number };
+  public readonly owner: Owner;
   public readonly files: VolumeSeed;
 
   constructor(scope: Construct, id: string, props: ClientIdentityProps) {
@@ -82,5 +85,52 @@ export class ClientIdentity extends Construct {
       },
       labels: { [IDENTITY_LABEL]: this.files.seeder.container.id },
     };
+  }
+}
+
+export interface ClientIdentitiesProps {
+  readonly environment: string;
+  /** Issues the client certificates. */
+  readonly pki: EnvironmentPki;
+  /** Image with /bin/sh and chown for the seeders. */
+  readonly seederImage: string;
+}
+
+/**
+ * The identities of the Vault clients that run in later stacks, issued on request in the stack
+ * that holds the PKI (a grouping construct: each identity's resources are addressed
+ * `<client>-identity_*`).
+ */
+export class ClientIdentities extends Construct {
+  private readonly byClient = new Map<string, ClientIdentity>();
+
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: ClientIdentitiesProps,
+  ) {
+    super(scope, id);
+    groupingOnly(this);
+  }
+
+  /** The identity of `client`, its files owned by `owner`; one per client. */
+  issue(client: string, owner: Owner): ClientIdentity {
+    const existing = this.byClient.get(client);
+    if (existing) {
+      if (existing.owner.uid !== owner.uid || existing.owner.gid !== owner.gid) {
+        throw UserInputError.of(this.node.path, client, `is already issued for ${existing.owner.uid}:${existing.owner.gid}; a client has one owner (${owner.uid}:${owner.gid} asked)`);
+      }
+      return existing;
+    }
+    const identity = new ClientIdentity(this, `${client}-identity`, {
+      environment: this.props.environment,
+      client,
+      certificate: this.props.pki.clientCertificate(client),
+      ca: this.props.pki.ca,
+      owner,
+      seederImage: this.props.seederImage,
+    });
+    this.byClient.set(client, identity);
+    return identity;
   }
 }

@@ -20,12 +20,15 @@ export interface PolicyDefinition {
   readonly attachedTo: string;
 }
 
-export const POLICY_CATALOG: readonly PolicyDefinition[] = [
+export const POLICY_CATALOG = [
   { name: "app-policy", kind: "app", attachedTo: "AppRole role uyoop-app (the application)" },
   { name: "operator-policy", kind: "operator", attachedTo: "operators and Terraform after the root token is revoked" },
   { name: "snapshot-policy", kind: "job", attachedTo: "the Raft snapshot job" },
   { name: "secretid-rotation-policy", kind: "job", attachedTo: "the SecretID rotation job" },
-];
+] as const satisfies readonly PolicyDefinition[];
+
+/** The name of a catalogued policy. */
+export type PolicyName = (typeof POLICY_CATALOG)[number]["name"];
 
 export interface PolicyRule {
   readonly path: string;

@@ -9,9 +9,9 @@
 import { Construct } from "constructs";
 import type { ITerraformDependable } from "cdktf";
 import { UserInputError } from "../../config/errors";
-import { HardenedContainer, type HealthCheck, type VolumeAttachment } from "../docker/hardened-container";
+import { HardenedContainer, type HealthCheck, type Owner, type VolumeAttachment } from "../docker/hardened-container";
 import { VolumeSeed } from "../docker/volume-seed";
-import type { ClientIdentity } from "./client-identity";
+import type { CertLogin, VaultEndpoint } from "./vault-access";
 import { readProjectFile } from "../project-files";
 import { vaultCliEnv, type VaultCli } from "./vault-server-flavour";
 
@@ -25,17 +25,16 @@ export interface VaultCliJobProps {
   readonly name: string;
   /** Image with the vault CLI and /bin/sh. */
   readonly image: string;
+  /** The CLI in the image: `vault`, or OpenBao's `bao`. */
+  readonly cli: VaultCli;
   /** Numeric uid and gid the job runs as (and owns its files). */
-  readonly owner: { readonly uid: number; readonly gid: number };
+  readonly owner: Owner;
   /** The script to run, relative to the project root. */
   readonly script: string;
-  /** Vault address and the network it is reached on. */
-  readonly vaultAddr: string;
-  readonly clientsNetwork: string;
-  /** The job's identity: the CA, its client certificate and key, owned by `owner`. */
-  readonly identity: ClientIdentity;
-  /** The job's role in the cert auth method (CERT_ROLE). */
-  readonly certRole: string;
+  /** Where Vault is. */
+  readonly vault: VaultEndpoint;
+  /** The job's identity and cert auth role (from `VaultAccess.grantCertLogin`). */
+  readonly login: CertLogin;
   /** More non-secret environment variables for the script. @default {} */
   readonly env?: Readonly<Record<string, string>>;
   /** More volumes (e.g. where it writes). @default none */
@@ -49,8 +48,6 @@ export interface VaultCliJobProps {
   readonly labels: Readonly<Record<string, string>>;
   /** @default none */
   readonly dependsOn?: readonly ITerraformDependable[];
-  /** The CLI in the image: `vault`, or OpenBao's `bao`. @default "vault" */
-  readonly cli?: VaultCli;
 }
 
 export class VaultCliJob extends Construct {
@@ -59,7 +56,7 @@ export class VaultCliJob extends Construct {
 
   constructor(scope: Construct, id: string, props: VaultCliJobProps) {
     super(scope, id);
-    const o = props.identity.owner;
+    const o = props.login.identity.owner;
     if (o.uid !== props.owner.uid || o.gid !== props.owner.gid) {
       throw UserInputError.of(this.node.path, "identity", `is owned by ${o.uid}:${o.gid}, but the job runs as ${props.owner.uid}:${props.owner.gid} and could not read its key; issue it for the job's uid`);
     }
@@ -73,7 +70,7 @@ export class VaultCliJob extends Construct {
         { path: scriptName, content: readProjectFile(props.script), mode: "0444" },
       ],
     });
-    const identity = props.identity.mountAt(JOB_IDENTITY_MOUNT);
+    const identity = props.login.identity.mountAt(JOB_IDENTITY_MOUNT);
     this.job = new HardenedContainer(this, "job", {
       name: props.name,
       image: props.image,
@@ -81,14 +78,14 @@ export class VaultCliJob extends Construct {
       entrypoint: ["/bin/sh"],
       command: [`${JOB_MOUNT}/${scriptName}`],
       env: {
-        VAULT_ADDR: props.vaultAddr,
+        VAULT_ADDR: props.vault.address,
         ...identity.env,
-        CERT_ROLE: props.certRole,
+        CERT_ROLE: props.login.role,
         HOME: "/tmp",
         ...vaultCliEnv(props.cli),
         ...(props.env ?? {}),
       },
-      networks: [{ name: props.clientsNetwork }],
+      networks: [{ name: props.vault.network.name }],
       volumes: [{ volume: this.files.volume.name, target: JOB_MOUNT, readOnly: true }, identity.volume, ...(props.volumes ?? [])],
       tmpfs: { "/tmp": { sizeMb: 16, uid: props.owner.uid, gid: props.owner.gid, mode: "0700" } },
       memoryMb: props.memoryMb ?? 64,
