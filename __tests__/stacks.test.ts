@@ -6,7 +6,7 @@ import { Mount } from "@cdktf/provider-vault/lib/mount";
 import { environment, synthesize, stackSummary, resourcesOf } from "./helpers";
 import { STACK_IDS } from "../stacks/environment";
 import { statePath } from "../stacks/uyoop-stack";
-import { vaultAddressForTerraform } from "../stacks/vault-config-stack";
+import { vaultAddressForTerraform } from "../constructs/vault/terraform-vault-provider";
 
 describe("stack wiring", () => {
   const { stacks, json } = synthesize();

@@ -22,7 +22,7 @@ import * as tls from "tls";
 import { loadEnvironment } from "../config/load";
 import type { EnvironmentConfig } from "../config/schema";
 import { projectRoot, readProjectFile } from "../constructs/project-files";
-import { OPERATOR_FILES } from "../constructs/operator-dir";
+import { OPERATOR_FILES } from "../constructs/operator-directory";
 import { POLICY_CATALOG, policyFile } from "../constructs/vault/policies";
 import { allVaultNodeNames } from "../constructs/vault/vault-names";
 import { vaultServerFlavour } from "../constructs/vault/vault-server-flavour";
@@ -256,18 +256,28 @@ function placesIn(state: Json, needle: string): string[] {
   return [...out].map((p) => p.replace(/\[\d+\]/g, "[]")).filter((p, i, all) => all.indexOf(p) === i).sort();
 }
 
-/** The private keys and the PostgreSQL admin password, as the platform state holds them. */
-function platformSecrets(): { name: string; value: string }[] {
+/**
+ * The private keys and the PostgreSQL admin password, as the platform state holds them: a key by
+ * the first base64 line of each of its encodings (PEM, PKCS#8, OpenSSH), so a copy in any of
+ * them is found.
+ */
+function platformSecrets(): { name: string; values: string[] }[] {
   const platform = readState("platform");
-  const secrets: { name: string; value: string }[] = [];
+  const secrets: { name: string; values: string[] }[] = [];
   for (const r of platform.resources ?? []) {
     for (const inst of r.instances ?? []) {
-      if (r.type === "tls_private_key") secrets.push({ name: `key of ${r.name}`, value: String(inst.attributes.private_key_pem_pkcs8).split("\n")[1]! });
-      if (r.type === "random_password") secrets.push({ name: `password ${r.name}`, value: String(inst.attributes.result) });
+      const a = inst.attributes;
+      if (r.type === "tls_private_key") {
+        const lines = [a.private_key_pem, a.private_key_pem_pkcs8, a.private_key_openssh].filter((x) => typeof x === "string" && x !== "").map((x: string) => x.split("\n")[1]!);
+        secrets.push({ name: `key of ${r.name}`, values: lines });
+      }
+      if (r.type === "random_password") secrets.push({ name: `password ${r.name}`, values: [String(a.result)] });
     }
   }
   return secrets;
 }
+
+const placesOf = (state: Json, secret: { values: string[] }) => [...new Set(secret.values.flatMap((v) => placesIn(state, v)))].sort();
 
 /** The app's /health answer on its published port (the e2e stand-in reports every step it ran). */
 function appHealth(): Promise<Json> {
@@ -494,16 +504,16 @@ async function running(): Promise<void> {
     const secrets = platformSecrets();
     expectThat(secrets.filter((x) => x.name.startsWith("key")).length >= 5 && secrets.some((x) => x.name.startsWith("password")), `platform state lacks the keys or the password: found ${secrets.map((x) => x.name).join(", ")}`);
     const password = fs.readFileSync(operatorFile("postgresAdminPassword"), "utf8");
-    expectThat(secrets.some((x) => x.value === password), "the operator directory's postgres-admin-password is not the platform's random_password");
+    expectThat(secrets.some((x) => x.values[0] === password), "the operator directory's postgres-admin-password is not the platform's random_password");
     const leaks: string[] = [];
     for (const stack of ["vault-config", "workloads"]) {
       const text = fs.readFileSync(statePath(stack), "utf8");
       if (/PRIVATE KEY/.test(text)) leaks.push(`${stack}: a PRIVATE KEY block`);
-      for (const x of secrets) if (text.includes(x.value)) leaks.push(`${stack}: ${x.name} at ${placesIn(readState(stack), x.value).join(", ")}`);
+      for (const x of secrets) if (x.values.some((v) => text.includes(v))) leaks.push(`${stack}: ${x.name} at ${placesOf(readState(stack), x).join(", ")}`);
     }
     expectThat(leaks.length === 0, leaks.join("; "));
     const platform = readState("platform");
-    const where = secrets.map((x) => `${x.name}: ${placesIn(platform, x.value).join(", ")}`).join("; ");
+    const where = secrets.map((x) => `${x.name}: ${placesOf(platform, x).join(", ")}`).join("; ");
     return `${secrets.length} secrets (every tls_private_key, the admin password) appear in neither vault-config's nor workloads' state; platform's state holds them at: ${where}`;
   });
 

@@ -38,7 +38,7 @@ export class WorkloadsStack extends UyoopStack {
       memoryMb: c.app.memoryMb,
       networks: { edge: networks.network("edge"), data: networks.network("data") },
       vault,
-      appRole: props.vaultConfig.appRoleHandle,
+      appRole: props.vaultConfig.appRole.handle,
     });
 
     this.snapshots = new RaftSnapshots(this, "raft-snapshots", {

@@ -19,6 +19,7 @@ import { VolumeSeed } from "../docker/volume-seed";
 import { VaultCliJob } from "../vault/vault-cli-job";
 import type { NetworkHandle } from "../docker/environment-networks";
 import type { VaultAccess } from "../vault/vault-access";
+import type { AppRoleHandle } from "../vault/approle-auth";
 import { APP_ROLE_ID_DIR, APP_SECRET_ID_DIR, APP_VAULT_DIR, appEnvironment } from "./app-contract";
 
 export const SECRET_ID_SCRIPT = "constructs/vault/scripts/issue-secret-id.sh";
@@ -48,12 +49,6 @@ export interface UyoopAppProps {
   readonly vault: VaultAccess;
   /** The AppRole role the app logs in to, and its RoleID (an identifier). */
   readonly appRole: AppRoleHandle;
-}
-
-/** An AppRole role as its users receive it. */
-export interface AppRoleHandle {
-  readonly name: string;
-  readonly roleId: string;
 }
 
 /** The SecretID issuer's cert auth role and client name. */

@@ -10,7 +10,7 @@ import { Construct } from "constructs";
 import { UserInputError } from "../../config/errors";
 import { HardenedContainer } from "../docker/hardened-container";
 import { VolumeSeed, type SeedFile } from "../docker/volume-seed";
-import { operatorDirExpression, OPERATOR_FILES } from "../operator-dir";
+import { operatorDirExpression, OPERATOR_FILES } from "../operator-directory";
 import { readProjectFile } from "../project-files";
 import { vaultCliEnv, type VaultCli } from "./vault-server-flavour";
 import type { CertificateAuthority } from "../pki/certificate-authority";
