@@ -23,7 +23,7 @@ import { loadEnvironment } from "../config/load";
 import type { EnvironmentConfig } from "../config/schema";
 import { projectRoot, readProjectFile } from "../constructs/project-files";
 import { OPERATOR_FILES } from "../constructs/operator-directory";
-import { POLICY_CATALOG, policyFile } from "../constructs/vault/policies";
+import { POLICY_CATALOG, policyFile } from "../policies/catalog";
 import { allVaultNodeNames } from "../constructs/vault/vault-names";
 import { vaultServerFlavour } from "../constructs/vault/vault-server-flavour";
 import { networkName } from "../constructs/docker/environment-networks";

@@ -9,7 +9,7 @@ import { Construct } from "constructs";
 import { AuthBackend } from "@cdktf/provider-vault/lib/auth-backend";
 import { ApproleAuthBackendRole } from "@cdktf/provider-vault/lib/approle-auth-backend-role";
 import { groupingOnly } from "../addressing";
-import type { PolicyName } from "./policies";
+import type { PolicyName } from "../../policies/catalog";
 import type { VaultPolicies } from "./vault-policies";
 
 /** An AppRole role as its users receive it. */

@@ -18,7 +18,7 @@ import type { NetworkHandle } from "../docker/environment-networks";
 import type { CertificateAuthority } from "../pki/certificate-authority";
 import type { ClientIdentities, ClientIdentity } from "./client-identity";
 import type { VaultCli } from "./vault-server-flavour";
-import type { PolicyName } from "./policies";
+import type { PolicyName } from "../../policies/catalog";
 import type { VaultPolicies } from "./vault-policies";
 
 /** How clients reach Vault. */

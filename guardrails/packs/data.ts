@@ -3,7 +3,7 @@
  * and secrets engines protected from destruction; lifted protection (`allowDataLoss`) always
  * reported.
  */
-import { SECRET_ENV_NAME } from "../../constructs/docker/hardened-container";
+import { SECRET_ENV_NAME } from "../../config/invariants";
 import { asObject, asString, isToken, isTrue, objects, strings, walkStrings } from "../json";
 import { isOneShot } from "./container";
 import { unexpectedTemplateSequences } from "../../config/terraform-template";
