@@ -3,7 +3,7 @@
  * Vault/OpenBao HTTP API over mTLS, `docker inspect`, the containers' own files and logs), never
  * from the synthesized JSON. e2e/run.sh runs one phase at a time:
  *
- *   node dist/e2e/assert.js <running|plan|restart|snapshot|rotation|protected|gone>
+ *   node dist/e2e/assert.js <running|plan|restart|replace|snapshot|rotation|protected|gone>
  *
  * Each assertion prints one line, `PASS|FAIL|GAP <name>: <evidence>`, and is appended to
  * $UYOOP_E2E_RESULTS (JSON lines) for the final table. Exit 1 when any assertion of the phase
@@ -584,6 +584,37 @@ async function restart(): Promise<void> {
   });
 }
 
+async function replaceNode(): Promise<void> {
+  await check("a replaced node is unsealed by the bootstrap job, re-run through replace_triggered_by (RUNBOOK upgrade step)", async () => {
+    const outdir = process.env["CDKTF_OUTDIR"] ?? "cdktf.out";
+    const bin = process.env["TERRAFORM_BINARY_NAME"] ?? "tofu";
+    const active = await activeNode();
+    const target = [...nodes].reverse().find((n) => n.nodeId !== active.nodeId)!;
+    const bootstrap = `${env}-vault-bootstrap`;
+    const before = { node: inspect(target.container).Id as string, bootstrap: inspect(bootstrap).Id as string };
+    const address = `docker_container.vault_${target.nodeId}_server`;
+    const r = spawnSync(bin, ["apply", "-auto-approve", "-input=false", "-no-color", `-replace=${address}`], {
+      cwd: path.join(outdir, "stacks", "platform"),
+      encoding: "utf8",
+      timeout: 600_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const out = `${r.stdout ?? ""}${r.stderr ?? ""}`;
+    expectThat(r.status === 0, `${bin} apply -replace=${address} exited ${r.status}: ${out.slice(-400)}`);
+    const replaced = [...out.matchAll(/^(\S+): Destruction complete/gm)].map((m) => m[1]!).sort();
+    const after = { node: inspect(target.container).Id as string, bootstrap: inspect(bootstrap) };
+    expectThat(after.node !== before.node, `${target.container} was not replaced`);
+    expectThat(after.bootstrap.Id !== before.bootstrap, `${bootstrap} was not re-created, so it did not run again`);
+    same(after.bootstrap.State.ExitCode, 0, `${bootstrap} exit code`);
+    await until(`${target.container} unsealed`, 60, async () => ((await api(target.hostPort, "GET", "sys/seal-status")).json.sealed === false ? true : undefined));
+    const servers = await until(`${target.nodeId} a voter again`, 90, async () => {
+      const s = (await apiOk(node1Port, "GET", "sys/storage/raft/configuration")).data.config.servers as { node_id: string; voter: boolean }[];
+      return s.length === nodes.length && s.every((x) => x.voter) ? s : undefined;
+    });
+    return `${bin} apply -replace=${address} replaced ${replaced.join(", ")}; the re-created ${bootstrap} exited 0 and ${target.container} (a standby) is unsealed; ${servers.length} voters`;
+  });
+}
+
 async function snapshot(): Promise<void> {
   const job = `${env}-raft-snapshots`;
   let snap = "";
@@ -751,7 +782,7 @@ async function gone(): Promise<void> {
   });
 }
 
-const PHASES: Record<string, () => Promise<void>> = { running, plan, restart, snapshot, rotation, protected: protectedResources, gone };
+const PHASES: Record<string, () => Promise<void>> = { running, plan, restart, replace: replaceNode, snapshot, rotation, protected: protectedResources, gone };
 
 async function main(): Promise<number> {
   const fn = PHASES[phase];
