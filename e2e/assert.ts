@@ -258,8 +258,8 @@ function placesIn(state: Json, needle: string): string[] {
 
 /**
  * The private keys and the PostgreSQL admin password, as the platform state holds them: a key by
- * the first base64 line of each of its encodings (PEM, PKCS#8, OpenSSH), so a copy in any of
- * them is found.
+ * the middle base64 line of each of its encodings (PEM, PKCS#8, OpenSSH; the first line of an
+ * OpenSSH key is a header every key shares), so a copy in any of them is found.
  */
 function platformSecrets(): { name: string; values: string[] }[] {
   const platform = readState("platform");
@@ -268,7 +268,11 @@ function platformSecrets(): { name: string; values: string[] }[] {
     for (const inst of r.instances ?? []) {
       const a = inst.attributes;
       if (r.type === "tls_private_key") {
-        const lines = [a.private_key_pem, a.private_key_pem_pkcs8, a.private_key_openssh].filter((x) => typeof x === "string" && x !== "").map((x: string) => x.split("\n")[1]!);
+        const middle = (pem: string) => {
+          const body = pem.split("\n").filter((l) => l !== "" && !l.startsWith("-----"));
+          return body[Math.floor(body.length / 2)]!;
+        };
+        const lines = [a.private_key_pem, a.private_key_pem_pkcs8, a.private_key_openssh].filter((x) => typeof x === "string" && x !== "").map(middle);
         secrets.push({ name: `key of ${r.name}`, values: lines });
       }
       if (r.type === "random_password") secrets.push({ name: `password ${r.name}`, values: [String(a.result)] });
