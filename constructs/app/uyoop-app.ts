@@ -99,8 +99,7 @@ export class UyoopApp extends Construct {
 
     this.issuer = new VaultCliJob(this, "secretid-issuer", {
       name: `${props.environment}-secretid-issuer`,
-      image: cli,
-      cli: props.vault.cli.binary,
+      cli: { image: cli, binary: props.vault.cli.binary },
       owner,
       script: SECRET_ID_SCRIPT,
       vault: props.vault.endpoint,

@@ -55,10 +55,9 @@ export class RaftSnapshots extends Construct {
     // "Default": the job's resources keep the addresses raft-snapshots_job, raft-snapshots_files_*.
     this.job = new VaultCliJob(this, "Default", {
       name,
-      image,
+      cli: { image, binary: props.vault.cli.binary },
       owner,
       script: SNAPSHOT_SCRIPT,
-      cli: props.vault.cli.binary,
       vault: props.vault.endpoint,
       login,
       env: { SNAPSHOT_DIR, INTERVAL_SECONDS: String(interval), RETAIN: String(props.retain) },

@@ -11,9 +11,9 @@ import type { ITerraformDependable } from "cdktf";
 import { UserInputError } from "../../config/errors";
 import { HardenedContainer, type HealthCheck, type Owner, type VolumeAttachment } from "../docker/hardened-container";
 import { VolumeSeed } from "../docker/volume-seed";
-import type { CertLogin, VaultEndpoint } from "./vault-access";
+import type { CertLogin, VaultCliTool, VaultEndpoint } from "./vault-access";
 import { readProjectFile } from "../project-files";
-import { vaultCliEnv, type VaultCli } from "./vault-server-flavour";
+import { vaultCliEnv } from "./vault-server-flavour";
 
 /** Where the job's files are mounted. */
 export const JOB_MOUNT = "/job";
@@ -23,10 +23,8 @@ export const JOB_IDENTITY_MOUNT = "/identity";
 export interface VaultCliJobProps {
   /** Container name (the seeded volume is `<name>-files`). */
   readonly name: string;
-  /** Image with the vault CLI and /bin/sh. */
-  readonly image: string;
-  /** The CLI in the image: `vault`, or OpenBao's `bao`. */
-  readonly cli: VaultCli;
+  /** Image (an id or a pinned reference) with the vault CLI and /bin/sh, and the CLI's name in it. */
+  readonly cli: VaultCliTool;
   /** Numeric uid and gid the job runs as (and owns its files). */
   readonly owner: Owner;
   /** The script to run, relative to the project root. */
@@ -63,7 +61,7 @@ export class VaultCliJob extends Construct {
     const scriptName = props.script.split("/").pop()!;
     this.files = new VolumeSeed(this, "files", {
       volumeName: `${props.name}-files`,
-      image: props.image,
+      image: props.cli.image,
       owner: props.owner,
       labels: props.labels,
       files: [
@@ -73,7 +71,7 @@ export class VaultCliJob extends Construct {
     const identity = props.login.identity.mountAt(JOB_IDENTITY_MOUNT);
     this.job = new HardenedContainer(this, "job", {
       name: props.name,
-      image: props.image,
+      image: props.cli.image,
       user: `${props.owner.uid}:${props.owner.gid}`,
       entrypoint: ["/bin/sh"],
       command: [`${JOB_MOUNT}/${scriptName}`],
@@ -82,7 +80,7 @@ export class VaultCliJob extends Construct {
         ...identity.env,
         CERT_ROLE: props.login.role,
         HOME: "/tmp",
-        ...vaultCliEnv(props.cli),
+        ...vaultCliEnv(props.cli.binary),
         ...(props.env ?? {}),
       },
       networks: [{ name: props.vault.network.name }],
