@@ -1,10 +1,11 @@
 /**
- * `npm run diagram [-- --check] [--env-file environments/x.json] [--out file]`
+ * `npm run diagram [-- --check] [--env-file environments/x.json] [--out file] [--stdout]`
  *
  * Synthesizes the environment in-process (guardrail errors do not stop it; they are reported on
- * stderr), renders its topology as Markdown with Mermaid diagrams, writes it to docs/TOPOLOGY.md
- * (for the default environment file; elsewhere only with --out) and prints it.
- * --check writes nothing and exits 1 when docs/TOPOLOGY.md is stale.
+ * stderr), renders its topology as Markdown with Mermaid diagrams and writes it: to
+ * docs/TOPOLOGY.md for the default environment file, to cdktf.out/topology/<file name>.md for
+ * another one, or to --out. It prints the path it wrote (one line); --stdout prints the document
+ * instead of writing it. --check writes nothing and exits 1 when the target is stale.
  *
  * Exit codes: 0 written or up to date, 1 stale (--check), 2 failure.
  */
@@ -22,6 +23,12 @@ import type { StackSet } from "../plan-diff/tf-json";
 import { renderTopologyMarkdown } from "./mermaid";
 
 export const TOPOLOGY_FILE = "docs/TOPOLOGY.md";
+
+/** Where the topology of an environment file goes when no --out is given. */
+export function defaultTopologyTarget(envFile: string): string {
+  if (envFile === DEFAULT_ENV_FILE) return TOPOLOGY_FILE;
+  return path.posix.join("cdktf.out", "topology", `${path.basename(envFile, path.extname(envFile))}.md`);
+}
 
 /** Synthesizes the environment of `envFile` (relative to the project root) into memory. */
 export function synthesizeEnvironment(root: string, envFile: string): { stacks: StackSet; annotations: Annotation[]; name: string; profile: string } {
@@ -54,19 +61,21 @@ export function main(argv: readonly string[], io: { stdout: (t: string) => void;
   let check = false;
   let envFile = DEFAULT_ENV_FILE;
   let out: string | undefined;
+  let toStdout = false;
   try {
     for (let i = 0; i < argv.length; i++) {
       const a = argv[i]!;
       if (a === "--check") check = true;
       else if (a === "--env-file" && argv[i + 1]) envFile = argv[++i]!;
       else if (a === "--out" && argv[i + 1]) out = argv[++i]!;
-      else throw new Error(`unknown argument "${a}" (usage: npm run diagram [-- --check] [--env-file <file>] [--out <file>])`);
+      else if (a === "--stdout") toStdout = true;
+      else throw new Error(`unknown argument "${a}" (usage: npm run diagram [-- --check] [--env-file <file>] [--out <file>] [--stdout])`);
     }
-    const target = out ?? (envFile === DEFAULT_ENV_FILE ? TOPOLOGY_FILE : undefined);
+    const target = out ?? defaultTopologyTarget(envFile);
     const { markdown, errors } = topologyDocument(root, envFile);
     for (const e of errors) io.stderr(`warning: guardrail error in ${e.stack} [${e.constructPath}]: ${e.message}\n`);
     if (check) {
-      const file = path.join(root, target ?? TOPOLOGY_FILE);
+      const file = path.resolve(root, target);
       const current = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
       if (current !== markdown) {
         io.stderr(`${path.relative(root, file)} is stale: run \`npm run diagram\` and commit it\n`);
@@ -75,11 +84,14 @@ export function main(argv: readonly string[], io: { stdout: (t: string) => void;
       io.stderr(`${path.relative(root, file)} is up to date\n`);
       return 0;
     }
-    io.stdout(markdown);
-    if (target) {
-      fs.writeFileSync(path.resolve(root, target), markdown);
-      io.stderr(`wrote ${target}\n`);
+    if (toStdout) {
+      io.stdout(markdown);
+      return 0;
     }
+    const file = path.resolve(root, target);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, markdown);
+    io.stdout(`wrote ${target}\n`);
     return 0;
   } catch (error) {
     if (error instanceof UserInputError) for (const p of error.problems) io.stderr(`error: ${error.source}: ${formatProblem(p)}\n`);
