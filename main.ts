@@ -26,8 +26,8 @@ import * as fs from "fs";
 import * as path from "path";
 import { performance } from "perf_hooks";
 import type { App, StackAnnotation, TerraformStack } from "cdktf";
-import { loadEnvironment } from "./config/load";
-import { UserInputError, formatProblem } from "./config/errors";
+import { loadEnvironmentFromCommandLine } from "./config/load";
+import { UserInputError, inputErrorLines } from "./config/errors";
 import { projectRoot } from "./constructs/project-files";
 import type { EnvironmentConfig } from "./config/schema";
 import type { Finding, StackEvaluation } from "./guardrails";
@@ -244,13 +244,16 @@ function summary(s: Synthesized, outdir: string, leftToCaller: number): string {
 
 // ---- main -----------------------------------------------------------------------------------
 
-/** `build` defaults to the environment's three stacks (stacks/environment.ts). */
-export function main(env: NodeJS.ProcessEnv = process.env, build?: Build, io: Io = processIo): number {
+/**
+ * `build` defaults to the environment's three stacks (stacks/environment.ts); `argv` are the
+ * command's arguments (`--env-file <file>`).
+ */
+export function main(env: NodeJS.ProcessEnv = process.env, build?: Build, argv: readonly string[] = [], io: Io = processIo): number {
   const outdir = env["CDKTF_OUTDIR"] ?? "cdktf.out";
   const staging = `${outdir}.staging-${process.pid}`;
   const callerReportsErrors = env[CONTINUE_ON_ERRORS] !== undefined;
   try {
-    const config = loadEnvironment(projectRoot(), env);
+    const config = loadEnvironmentFromCommandLine(projectRoot(), argv, env);
     const m = loadSynthModules();
     const synthesized = withoutTokenTraces(env, () => synthesize(m, buildApp(m, config, staging, build ?? m.stacks.buildEnvironment)));
     const errors = errorsOf(m, synthesized);
@@ -266,7 +269,7 @@ export function main(env: NodeJS.ProcessEnv = process.env, build?: Build, io: Io
   } catch (error) {
     fs.rmSync(staging, { recursive: true, force: true });
     if (error instanceof UserInputError) {
-      for (const p of error.problems) io.stderr(`error: ${error.source}: ${formatProblem(p)}\n`);
+      for (const line of inputErrorLines(error)) io.stderr(`${line}\n`);
       io.stderr(`synth aborted: ${error.problems.length} problem(s); nothing was written\n`);
     } else if (error instanceof SynthFailed) {
       for (const line of error.lines) io.stderr(`${line}\n`);
@@ -279,5 +282,5 @@ export function main(env: NodeJS.ProcessEnv = process.env, build?: Build, io: Io
 }
 
 if (require.main === module) {
-  process.exitCode = main();
+  process.exitCode = main(process.env, undefined, process.argv.slice(2));
 }

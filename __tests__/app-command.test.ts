@@ -80,13 +80,14 @@ describe("scripts/app.js", () => {
     expect(r.stderr).toMatch(/error: the build failed \(tsc exit \d+\); nothing was synthesized\n$/);
   });
 
-  test("--build only builds; anything else is a usage error", () => {
-    writeMain("third");
+  test("--build only builds; other arguments go to main", () => {
+    fs.writeFileSync(path.join(project, "main.ts"), "export function main(_env: unknown, _build: unknown, argv: string[]): number {\n  process.stdout.write(`third ${argv.join(\" \")}\\n`);\n  return 0;\n}\n");
     const r = app(["--build"]);
     expect(r.stdout).toBe("");
     expect(r.status).toBe(0);
     expect(fs.readFileSync(path.join(project, "dist", "main.js"), "utf8")).toContain("third");
-    expect(app(["--bogus"])).toMatchObject({ status: 2, stderr: "usage: node scripts/app.js [--build]\n" });
+    expect(app(["--env-file", "x.json"])).toMatchObject({ status: 0, stdout: "third --env-file x.json\n" });
+    expect(app(["--build", "--env-file"])).toMatchObject({ status: 2, stderr: "usage: node scripts/app.js --build | node scripts/app.js [--env-file <file>]\n" });
   });
 });
 

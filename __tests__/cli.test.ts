@@ -12,11 +12,14 @@ import * as path from "path";
 const root = path.resolve(__dirname, "..");
 const mainJs = path.join(root, "dist", "main.js");
 
-function run(envFile: string | undefined, outdir: string, cwd = root) {
+function run(envFile: string | undefined, outdir: string, cwd = root, args: readonly string[] = [], extraEnv: NodeJS.ProcessEnv = {}) {
   const env: NodeJS.ProcessEnv = { ...process.env, CDKTF_OUTDIR: outdir };
   delete env["UYOOP_ENV_FILE"];
+  delete env["npm_config_env_file"];
   if (envFile !== undefined) env["UYOOP_ENV_FILE"] = envFile;
-  return spawnSync(process.execPath, [mainJs], { cwd, env, encoding: "utf8" });
+  Object.assign(env, extraEnv);
+  // `--`: Node 20 would otherwise take a later --env-file for its own option (package.json does the same).
+  return spawnSync(process.execPath, ["--", mainJs, ...args], { cwd, env, encoding: "utf8", timeout: 20_000 });
 }
 
 function readTree(dir: string): Record<string, string> {
@@ -95,7 +98,7 @@ test("an invalid environment fails with one line per problem, no stack trace, an
     expect.arrayContaining([
       expect.stringMatching(/^error: .*bad\.json: vault\.nodeCount: 4 is not allowed; .* use 3, 5 or 7$/),
       expect.stringMatching(/^error: .*bad\.json: app\.hostPort: host port 8210 \(app replica 0\) is already used by vault node 2; /),
-      "synth aborted: 3 problem(s); nothing was written",
+      "synth aborted: 2 problem(s); nothing was written",
     ]),
   );
   expect(r.stderr).not.toMatch(/^\s+at /m);
@@ -146,7 +149,7 @@ test("a synth over a deployed output keeps each stack's .terraform and .terrafor
 test("a missing or malformed environment file is a one-line error", () => {
   const missing = run(path.join(work, "nope.json"), path.join(work, "o1"));
   expect(missing.status).toBe(1);
-  expect(missing.stderr).toMatch(/UYOOP_ENV_FILE: cannot read .*nope\.json; point UYOOP_ENV_FILE at an environment JSON file/);
+  expect(missing.stderr).toMatch(/UYOOP_ENV_FILE: cannot read ".*nope\.json": it does not exist; point UYOOP_ENV_FILE at an environment JSON file/);
   const broken = path.join(work, "broken.json");
   fs.writeFileSync(broken, "{ not json");
   const r = run(broken, path.join(work, "o2"));
@@ -160,4 +163,128 @@ test("lifting destroy protection is announced on every synth", () => {
   const r = run(file, path.join(work, "o3"));
   expect(r.status).toBe(0);
   expect(r.stderr).toContain('WARNING: destroy protection is OFF for uyoop-dev (allowDataLoss: "tear down the demo environment")');
+});
+
+describe("any environment file, of any size or kind, ends quickly: exit 1, a few lines naming the field, nothing written", () => {
+  /** Runs synth on a file; checks the outcome every hostile input must have, returns stderr. */
+  function refused(file: string, args: readonly string[] = [], extraEnv: NodeJS.ProcessEnv = {}): string {
+    const out = path.join(work, `hostile-${path.basename(file)}-${Date.now()}`);
+    const started = Date.now();
+    const r = run(file, out, root, args, extraEnv);
+    const seconds = (Date.now() - started) / 1000;
+    expect({ status: r.status, signal: r.signal }).toEqual({ status: 1, signal: null });
+    // Generous for a loaded CI machine; the cases below took hours or 16 GB before the bounds.
+    expect(seconds).toBeLessThan(8);
+    expect(r.stdout).toBe("");
+    const lines = r.stderr.trimEnd().split("\n");
+    expect(lines.length).toBeLessThanOrEqual(42);
+    for (const line of lines) expect(line.length).toBeLessThanOrEqual(700);
+    expect(r.stderr).not.toMatch(/^\s+at /m);
+    expect(r.stderr).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u);
+    expect(lines[lines.length - 1]).toMatch(/^synth aborted: \d+ problem\(s\); nothing was written$/);
+    expect(fs.existsSync(out)).toBe(false);
+    return r.stderr;
+  }
+
+  test("a named pipe (FIFO) is refused without waiting for a writer", () => {
+    const fifo = path.join(work, "pipe.json");
+    const made = spawnSync("mkfifo", [fifo]);
+    expect(made.status).toBe(0);
+    expect(refused(fifo)).toMatch(/UYOOP_ENV_FILE: cannot read ".*pipe\.json": it is a named pipe \(FIFO\), not a regular file/);
+  });
+
+  test("/dev/zero and a directory are refused without reading them", () => {
+    expect(refused("/dev/zero")).toMatch(/UYOOP_ENV_FILE: cannot read "\/dev\/zero": it is a character device, not a regular file/);
+    expect(refused(work)).toMatch(/it is a directory, not a regular file/);
+  });
+
+  test("a file over 1 MiB is refused by its size", () => {
+    const big = path.join(work, "big.json");
+    fs.writeFileSync(big, `{"vault":{"hostPorts":[${Array(2_000_000).fill("8200").join(",")}]}}`);
+    expect(refused(big)).toMatch(/it is \d+ bytes, more than the 1048576 an environment file may have/);
+  });
+
+  test("5,000 nested objects: refused at the ninth level, the field named", () => {
+    const deep = path.join(work, "deep.json");
+    fs.writeFileSync(deep, `{"vault":${'{"a":'.repeat(5000)}1${"}".repeat(5000)}}`);
+    expect(refused(deep)).toMatch(/vault\.a\.a\.a\.a\.a\.a\.a: nests deeper than 8 levels/);
+  });
+
+  test("app.replicas 1e9 (a 31-byte file) is refused by its bound before any check loops over it", () => {
+    const file = path.join(work, "replicas.json");
+    fs.writeFileSync(file, '{"app":{"replicas":1000000000}}');
+    expect(fs.statSync(file).size).toBe(31);
+    expect(refused(file)).toContain("app.replicas: 1000000000 is outside 1-50");
+  });
+
+  test("hundreds of problems print at most 40 lines and a count of the rest", () => {
+    const file = path.join(work, "many.json");
+    fs.writeFileSync(file, JSON.stringify({ vault: { hostPorts: Array(60).fill("x") }, app: Object.fromEntries(Array.from({ length: 60 }, (_, i) => [`k${i}`, 1])) }));
+    const stderr = refused(file);
+    expect(stderr).toMatch(/\.\.\. and \d+ more problem\(s\) not shown; fix these first and run again\nsynth aborted: 12\d problem\(s\)/);
+  });
+
+  test("control and bidirectional characters in a file name or a value are shown escaped", () => {
+    const file = path.join(work, "org.json");
+    fs.writeFileSync(file, JSON.stringify({ tls: { organization: "uyoop\u202ecal\u0085\u001b[31m" } }));
+    expect(refused(file)).toContain('tls.organization: contains the control or invisible character U+202E');
+    const named = path.join(work, "evil\u202e\u001b[2Jname.json");
+    fs.writeFileSync(named, '{"app":{"replicas":0}}');
+    expect(refused(named)).toContain("evil\\u202e\\u001b[2Jname.json");
+  });
+
+  test("an empty UYOOP_ENV_FILE is an error, not the dev environment", () => {
+    expect(refused("")).toContain(
+      "error: (command line): UYOOP_ENV_FILE: is set but empty; name an environment file (e.g. UYOOP_ENV_FILE=environments/prod.json) or unset it to use environments/dev.json",
+    );
+  });
+});
+
+describe("one environment selector: --env-file, else UYOOP_ENV_FILE, else environments/dev.json", () => {
+  const e2e = path.join(root, "environments", "e2e.json");
+
+  test("--env-file synthesizes the same as UYOOP_ENV_FILE, and wins over it", () => {
+    const byVariable = path.join(work, "sel-var");
+    const byFlag = path.join(work, "sel-flag");
+    expect(run(e2e, byVariable).status).toBe(0);
+    const r = run(path.join(root, "environments", "dev.json"), byFlag, root, ["--env-file", e2e]);
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(readTree(byFlag)).toEqual(readTree(byVariable));
+    expect(JSON.stringify(readTree(byFlag))).toContain("uyoop-e2e");
+  });
+
+  test("an unknown argument, an --env-file without a file, or one npm took for itself is an error", () => {
+    const cases: [readonly string[], NodeJS.ProcessEnv, RegExp][] = [
+      [["--envfile", e2e], {}, /\(argument\): "--envfile" is not an option of synth; it takes only --env-file <file>/],
+      [["--env-file"], {}, /--env-file: needs a file name/],
+      [["--env-file="], {}, /--env-file: needs a file name/],
+      [["--env-file", e2e, "--env-file", e2e], {}, /--env-file: is given 2 times/],
+      [[], { npm_config_env_file: e2e }, /--env-file: was taken by npm as its own option .* write `npm run <command> -- --env-file <file>`/],
+    ];
+    for (const [args, env, message] of cases) {
+      const out = path.join(work, "sel-bad");
+      const r = run(undefined, out, root, args, env);
+      expect({ args, status: r.status, stderr: r.stderr }).toEqual({ args, status: 1, stderr: expect.stringMatching(message) });
+      expect(fs.existsSync(out)).toBe(false);
+    }
+  });
+
+  test("package.json runs every command's script after `node --`, so Node 20 leaves --env-file to the script", () => {
+    const scripts = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
+    for (const name of ["audit", "diff", "diagram"]) {
+      expect({ name, script: scripts[name] }).toEqual({ name, script: expect.stringMatching(/[;&] node -- dist\//) });
+    }
+    // synth is the app command, which builds only what changed and passes its arguments to main.
+    const app = (JSON.parse(fs.readFileSync(path.join(root, "cdktf.json"), "utf8")) as { app: string }).app;
+    expect(scripts["synth"]).toBe("node -- scripts/app.js");
+    expect(app).toBe(scripts["synth"]);
+    // What npm runs for `npm run synth -- --env-file <e2e>`: sh -c "<script> <args>".
+    const afterBuild = scripts["synth"]!.split("&&").pop()!.trim();
+    const out = path.join(work, "sel-npm");
+    const r = spawnSync("sh", ["-c", `${afterBuild} --env-file '${e2e}'`], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: out, UYOOP_ENV_FILE: "" }, encoding: "utf8" });
+    expect(r.stderr).toBe("");
+    expect(r.status).toBe(0);
+    expect(JSON.stringify(readTree(out))).toContain("uyoop-e2e");
+  });
 });

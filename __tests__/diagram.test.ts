@@ -137,11 +137,23 @@ describe("docs/TOPOLOGY.md", () => {
       fs.copyFileSync(path.join(root, "environments", "dev.json"), path.join(tmp, "environments", "dev.json"));
       fs.writeFileSync(path.join(tmp, TOPOLOGY_FILE), "stale\n");
       let err = "";
-      const io = { stdout: () => undefined, stderr: (s: string) => (err += s) };
+      let out = "";
+      const io = { stdout: (s: string) => (out += s), stderr: (s: string) => (err += s) };
       expect(main(["--check"], io, tmp)).toBe(1);
       expect(err).toContain("docs/TOPOLOGY.md is stale: run `npm run diagram` and commit it");
       expect(main([], io, tmp)).toBe(0);
+      // It writes the file and says where, in one line; the document itself is not printed.
+      expect(out).toBe("wrote docs/TOPOLOGY.md\n");
       expect(fs.readFileSync(path.join(tmp, TOPOLOGY_FILE), "utf8")).toMatch(/^# Topology of `uyoop-dev` \(profile dev\)/);
+      out = "";
+      expect(main(["--stdout"], io, tmp)).toBe(0);
+      expect(out).toBe(fs.readFileSync(path.join(tmp, TOPOLOGY_FILE), "utf8"));
+      // Another environment file never overwrites the committed document.
+      fs.copyFileSync(path.join(root, "environments", "dev.json"), path.join(tmp, "environments", "other.json"));
+      out = "";
+      expect(main(["--env-file", path.join(tmp, "environments", "other.json")], io, tmp)).toBe(0);
+      expect(out).toBe("wrote cdktf.out/topology/other.md\n");
+      expect(fs.existsSync(path.join(tmp, "cdktf.out", "topology", "other.md"))).toBe(true);
       expect(main(["--bogus"], io, tmp)).toBe(2);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });

@@ -390,7 +390,9 @@ describe("diffStacks on the synthesized environment", () => {
   test("a CA rotation replaces every certificate and every seeder of a PEM, across stacks, without printing a key", () => {
     const r = diffStacks(base, parse(synthesize(environment({ tls: { ecdsaCurve: "P384" } })).json));
     expect(titles(r)).toEqual(["CA replaced"]);
-    expect(change(r, "docker_container.app_vault-files_seeder", "workloads")?.action).toBe("replace");
+    expect(change(r, "docker_container.app-identity_seeder", "platform")?.action).toBe("replace");
+    // Its consumer follows through the identity label (the seeder's id crosses the stacks).
+    expect(change(r, "docker_container.app_replica-0", "workloads")?.action).toBe("replace");
     expect(change(r, "vault_cert_auth_backend_role.secretid-issuer-role", "vault-config")?.action).toBe("replace");
     expect(md(r)).not.toMatch(/PRIVATE KEY/);
   });

@@ -9,7 +9,7 @@ import { buildStackView } from "../guardrails/stack-view";
 import type { GuardrailSettings, SuppressionLookup } from "../guardrails/evaluate";
 import type { AppliedSuppression, JsonObject } from "../guardrails/types";
 import { renderVaultServerConfig } from "../constructs/vault/vault-server-config";
-import { SETTINGS_HASH_LABEL, settingsHashOf } from "../constructs/docker/hardened-container";
+import { SETTINGS_HASH_LABEL, settingsHashOf } from "../config/invariants";
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -438,6 +438,16 @@ describe("rule details", () => {
     const ref = variant((j) => c(j).env.push("DB_URL=postgresql://app:${random_password.pw.result}@db/x"));
     expect(only(ref, "UY-D-ENV-1").join("\n")).toMatch(/receives a secret attribute \(random_password.pw.result\)/);
     expect(only(base(), "UY-D-SECRET-1")).toEqual([]);
+  });
+
+  test("file(<reference>) passes only in a write-only argument; a literal path or another argument fails", () => {
+    const pg = (j: Any) => j.resource.vault_database_secret_backend_connection.db.postgresql[0];
+    const handedOver = variant((j) => (pg(j).password_wo = "${file(data.terraform_remote_state.p.outputs.password_file)}"));
+    expect(only(handedOver, "UY-D-TEMPLATE-1")).toEqual([]);
+    const literal = variant((j) => (pg(j).password_wo = '${file("/etc/passwd")}'));
+    expect(only(literal, "UY-D-TEMPLATE-1")).toEqual([`postgresql[0].password_wo holds ${JSON.stringify('${file("/etc/passwd")}')}, which Terraform would evaluate`]);
+    const notWriteOnly = variant((j) => (pg(j).username = "${file(data.terraform_remote_state.p.outputs.password_file)}"));
+    expect(only(notWriteOnly, "UY-D-TEMPLATE-1")).toHaveLength(1);
   });
 
   test("a volume mounted read-write by a long-running container is stateful even without a label", () => {

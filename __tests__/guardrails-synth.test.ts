@@ -104,7 +104,7 @@ describe("the default environment passes", () => {
     expect(blocking(all)).toEqual([]);
     const loss = all.filter((f) => f.ruleId === "UY-D-LOSS-1");
     expect(loss.map((f) => f.path)).toEqual(
-      expect.arrayContaining(["platform/postgres/data", "platform/vault/vault-1/data", "platform/vault/vault-1/audit", "vault-config/kv", "vault-config/totp", "vault-config/database/mount"]),
+      expect.arrayContaining(["platform/postgres/data", "platform/vault/vault-1/data", "platform/vault/vault-1/audit", "vault-config/secrets-engines/kv", "vault-config/secrets-engines/totp", "vault-config/database/mount"]),
     );
     for (const f of loss) expect(f.message).toContain('allowDataLoss: "tear down the demo environment"');
   });
@@ -163,7 +163,7 @@ describe("a change that weakens hardening fails the real synth with the rule id 
       e.vaultConfig.policies.policy("app-policy").addOverride("policy", 'path "secret/data/app/*" {\n  capabilities = ["read", "sudo"]\n}'),
     );
     expect(message).toContain('[vault-config/policies/app-policy] [UY-V-POL-1] app-policy: path "secret/data/app/*" grants sudo; only the operator policy may');
-    expect(message).toContain("[vault-config/app-role] [UY-V-POL-2] grants app-policy");
+    expect(message).toContain("[vault-config/approle-auth/app-role] [UY-V-POL-2] grants app-policy");
   });
 
   test("the Vault listener's TLS turned off in the rendered configuration", () => {

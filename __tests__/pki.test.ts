@@ -3,7 +3,10 @@ import { EnvironmentPki } from "../constructs/pki/environment-pki";
 import { LeafCertificate, type LeafCertificateProps } from "../constructs/pki/leaf-certificate";
 import { CertificateAuthority } from "../constructs/pki/certificate-authority";
 import { UserInputError } from "../config/errors";
-import { environment } from "./helpers";
+import { environment, synthesize } from "./helpers";
+import { allVaultNodeNames } from "../constructs/vault/vault-names";
+
+const CLIENTS = ["bootstrap", "terraform", "app", "raft-snapshot", "secretid-issuer"];
 
 type Json = { resource: Record<string, Record<string, Record<string, unknown>>> };
 
@@ -11,13 +14,14 @@ function pkiJson(overrides: Record<string, unknown> = {}, bindAddress = "127.0.0
   const c = environment(overrides);
   return JSON.parse(
     Testing.synthScope((scope) => {
-      new EnvironmentPki(scope, "pki", {
+      const pki = new EnvironmentPki(scope, "pki", {
         environment: c.name,
         tls: c.tls,
-        vaultNodeCount: c.vault.nodeCount,
+        vaultNodes: allVaultNodeNames(c.name, c.vault.nodeCount).map((n) => ({ id: n.nodeId, commonName: n.container, dnsNames: n.dnsNames })),
         bindAddress,
         postgresDnsNames: ["uyoop-dev-postgres", "postgres"],
       });
+      for (const client of CLIENTS) pki.clientCertificate(client);
     }),
   ) as Json;
 }
@@ -66,14 +70,20 @@ describe("EnvironmentPki", () => {
     );
   });
 
-  test("one client identity per Vault client", () => {
-    expect(Object.keys(byCn(json)).filter((cn) => !cn.includes("vault-") && cn !== "uyoop-dev-postgres").sort()).toEqual([
-      "uyoop-dev-app",
-      "uyoop-dev-bootstrap",
-      "uyoop-dev-secretid",
-      "uyoop-dev-snapshot",
-      "uyoop-dev-terraform",
-    ]);
+  test("client certificates are issued on request, once per client, CN <environment>-<client>", () => {
+    expect(Object.keys(byCn(json)).filter((cn) => !cn.includes("vault-") && cn !== "uyoop-dev-postgres").sort()).toEqual(CLIENTS.map((c) => `uyoop-dev-${c}`).sort());
+    Testing.synthScope((scope) => {
+      const c = environment();
+      const pki = new EnvironmentPki(scope, "pki", { environment: c.name, tls: c.tls, vaultNodes: [], bindAddress: "127.0.0.1", postgresDnsNames: ["postgres"] });
+      expect(pki.clientCertificate("app")).toBe(pki.clientCertificate("app"));
+      expect(pki.clientCertificate("app").commonName).toBe("uyoop-dev-app");
+      expect(() => pki.clientCertificate("App_1")).toThrow(/client: "App_1" must be a lowercase name/);
+    });
+  });
+
+  test("the whole environment issues exactly the clients that use Vault", () => {
+    const platform = JSON.parse(synthesize().json["platform"]!) as Json;
+    expect(Object.keys(byCn(platform)).filter((cn) => !cn.includes("vault-") && cn !== "uyoop-dev-postgres").sort()).toEqual(CLIENTS.map((c) => `uyoop-dev-${c}`).sort());
   });
 
   test("leaf validity and early renewal come from the configuration", () => {

@@ -1,6 +1,6 @@
 import * as fs from "fs";
 import { parse } from "@cdktf/hcl2json";
-import { POLICY_CATALOG, lintPolicy, parsePolicy, policyFile, type PolicyRule } from "../constructs/vault/policies";
+import { POLICY_CATALOG, lintPolicy, parsePolicy, policyFile, type PolicyRule } from "../policies/catalog";
 import { projectPath } from "../constructs/project-files";
 
 type Hcl2Json = { path: Record<string, { capabilities: string[] }[]> };

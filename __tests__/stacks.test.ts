@@ -6,7 +6,7 @@ import { Mount } from "@cdktf/provider-vault/lib/mount";
 import { environment, synthesize, stackSummary, resourcesOf } from "./helpers";
 import { STACK_IDS } from "../stacks/environment";
 import { statePath } from "../stacks/uyoop-stack";
-import { vaultAddressForTerraform } from "../stacks/vault-config-stack";
+import { vaultAddressForTerraform } from "../constructs/vault/terraform-vault-provider";
 
 describe("stack wiring", () => {
   const { stacks, json } = synthesize();
@@ -111,13 +111,19 @@ describe("platform stack: operator directory and bootstrap", () => {
   const platform = synthesize().json["platform"]!;
   const dir = '${pathexpand("~/.uyoop-cal/uyoop-dev")}';
 
-  test("the operator directory gets the CA and Terraform's client certificate; the key is 0600 and sensitive", () => {
+  test("the operator directory gets the CA, Terraform's client certificate and PostgreSQL's admin password; secrets are 0600 and sensitive", () => {
     expect(resourcesOf(platform, "local_file")).toEqual({
       "operator-dir_ca": expect.objectContaining({ filename: `${dir}/ca.pem`, file_permission: "0644", directory_permission: "0700" }),
       "operator-dir_terraform-client-cert": expect.objectContaining({ filename: `${dir}/terraform-client.pem`, file_permission: "0644" }),
     });
     expect(resourcesOf(platform, "local_sensitive_file")).toEqual({
       "operator-dir_terraform-client-key": expect.objectContaining({ filename: `${dir}/terraform-client-key.pem`, file_permission: "0600", directory_permission: "0700" }),
+      "operator-dir_postgres-admin-password": {
+        filename: `${dir}/postgres-admin-password`,
+        content: "${random_password.postgres_admin-password.result}",
+        file_permission: "0600",
+        directory_permission: "0700",
+      },
     });
   });
 

@@ -9,6 +9,7 @@ import { LeafCertificate } from "../constructs/pki/leaf-certificate";
 import { DataProtection } from "../constructs/data-protection";
 import { UserInputError } from "../config/errors";
 import { environment } from "./helpers";
+import { allVaultNodeNames } from "../constructs/vault/vault-names";
 
 type Resource = Record<string, unknown>;
 type Json = { resource: Record<string, Record<string, Resource>> };
@@ -20,7 +21,7 @@ function build(change: Partial<VaultClusterProps> = {}, certs?: (pki: Environmen
     const pki = new EnvironmentPki(scope, "pki", {
       environment: c.name,
       tls: c.tls,
-      vaultNodeCount: 3,
+      vaultNodes: allVaultNodeNames(c.name, 3).map((n) => ({ id: n.nodeId, commonName: n.container, dnsNames: n.dnsNames })),
       bindAddress: "127.0.0.1",
       postgresDnsNames: ["postgres"],
     });
@@ -29,7 +30,7 @@ function build(change: Partial<VaultClusterProps> = {}, certs?: (pki: Environmen
       nodeImages: ["hashicorp/vault:1.21.7", "hashicorp/vault:1.21.7", "hashicorp/vault:1.21.8"],
       hostPorts: [8200, 8210, 8220],
       bindAddress: "127.0.0.1",
-      networks: { raft: "raft-net", clients: "clients-net", publish: "publish-net" },
+      networks: { raft: { name: "raft-net" }, clients: { name: "clients-net" }, publish: { name: "publish-net" } },
       ca: pki.ca,
       nodeCertificates: certs ? certs(pki) : pki.vaultNodes,
       tlsMinVersion: "tls12",

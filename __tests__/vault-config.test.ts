@@ -6,7 +6,7 @@ import { RaftAutopilot } from "@cdktf/provider-vault/lib/raft-autopilot";
 import { KvSecretBackendV2 } from "@cdktf/provider-vault/lib/kv-secret-backend-v2";
 import { KvSecretV2 } from "@cdktf/provider-vault/lib/kv-secret-v2";
 import { environment, resourcesOf, synthesize } from "./helpers";
-import { appDatabaseUrl } from "../stacks/vault-config-stack";
+import { appDatabaseUrl } from "../constructs/app/app-contract";
 
 const stack = (overrides: Record<string, unknown> = {}) => synthesize(environment(overrides)).json["vault-config"]!;
 

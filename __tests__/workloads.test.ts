@@ -106,10 +106,42 @@ describe("app", () => {
   });
 
   test("the RoleID comes from the vault-config stack by reference, as a 0400 file", () => {
-    const seeder = Object.values(resourcesOf(workloads, "docker_container")).find((c) => c["name"] === "uyoop-dev-app-vault-seeder")!;
-    expect(seeder["upload"]).toEqual(
-      expect.arrayContaining([{ file: "/seed/role-id", content: expect.stringMatching(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-vault-config\.outputs\./), permissions: "0400" }]),
-    );
+    const seeder = Object.values(resourcesOf(workloads, "docker_container")).find((c) => c["name"] === "uyoop-dev-app-role-id-seeder")!;
+    expect(seeder["upload"]).toEqual([
+      { file: "/seed/role-id", content: expect.stringMatching(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-vault-config\.outputs\.[^}]*role_id\}$/), permissions: "0400" },
+    ]);
+    expect(app["volumes"]).toEqual(expect.arrayContaining([{ volume_name: "${docker_volume.app_role-id_volume.name}", container_path: "/run/uyoop/approle", read_only: true }]));
+  });
+});
+
+describe("Vault client identities: keys stay in the platform stack", () => {
+  const platform = env.json["platform"]!;
+  const workloads = env.json["workloads"]!;
+  const byName = (json: string, name: string) => Object.values(resourcesOf(json, "docker_container")).find((c) => c["name"] === name)!;
+  const output = (address: string) => `\${data.terraform_remote_state.cross-stack-reference-input-platform.outputs.cross-stack-output-${address}}`;
+
+  test.each([
+    ["uyoop-dev-app-0", "app", "/run/uyoop/vault", "1000:1000"],
+    ["uyoop-dev-secretid-issuer", "secretid-issuer", "/identity", "1000:1000"],
+    ["uyoop-dev-raft-snapshots", "raft-snapshot", "/identity", "100:1000"],
+  ])("%s mounts the %s identity volume the platform seeded, read-only, and is replaced when it is re-seeded", (container, client, dir, owner) => {
+    const c = byName(workloads, container);
+    expect(c["volumes"]).toEqual(expect.arrayContaining([{ volume_name: output(`docker_volume_${client}-identity_volume_name`), container_path: dir, read_only: true }]));
+    expect(c["env"]).toEqual(expect.arrayContaining([`VAULT_CACERT=${dir}/ca.pem`, `VAULT_CLIENT_CERT=${dir}/client.pem`, `VAULT_CLIENT_KEY=${dir}/client-key.pem`]));
+    expect(c["labels"]).toEqual(expect.arrayContaining([{ label: "uyoop.identity", value: output(`docker_container_${client}-identity_seeder_id`) }]));
+    expect(c["user"]).toBe(owner);
+    const seeder = byName(platform, `uyoop-dev-${client}-identity-seeder`);
+    expect(seeder["upload"]).toEqual([
+      { file: "/seed/ca.pem", content: "${tls_self_signed_cert.pki_ca_cert.cert_pem}", permissions: "0444" },
+      { file: "/seed/client.pem", content: `\${tls_locally_signed_cert.pki_client-${client}_cert.cert_pem}`, permissions: "0444" },
+      { file: "/seed/client-key.pem", content: `\${tls_private_key.pki_client-${client}_key.private_key_pem_pkcs8}`, permissions: "0400" },
+    ]);
+    expect(seeder["command"]).toEqual([`chown -R ${owner} /seed && echo seeded`]);
+  });
+
+  test("no workloads seeder uploads a key or a certificate", () => {
+    const uploads = Object.values(resourcesOf(workloads, "docker_container")).flatMap((c) => ((c["upload"] as { file: string }[] | undefined) ?? []).map((u) => u.file));
+    expect(uploads.filter((f) => /\.pem$/.test(f))).toEqual([]);
   });
 });
 
@@ -167,7 +199,11 @@ describe("Vault database engine", () => {
     const pg = (conn["postgresql"] as Record<string, unknown>);
     expect(pg["connection_url"]).toBe("postgresql://{{username}}:{{password}}@uyoop-dev-postgres:5432/devops_calendar?sslmode=verify-full");
     expect(pg).toMatchObject({ username: "postgres", password_authentication: "scram-sha-256", password_wo_version: 1 });
-    expect(pg["password_wo"]).toMatch(/^\$\{data\.terraform_remote_state\.cross-stack-reference-input-platform\.outputs\./);
+    // Read at plan time from the operator-directory file the platform writes; the output that
+    // crosses is the file's path, not the password.
+    expect(pg["password_wo"]).toBe(
+      "${file(data.terraform_remote_state.cross-stack-reference-input-platform.outputs.cross-stack-output-local_sensitive_file_operator-dir_postgres-admin-password_filename)}",
+    );
     expect(pg).not.toHaveProperty("password");
     expect(conn).toMatchObject({ verify_connection: true, allowed_roles: ["uyoop-app"] });
   });
@@ -208,6 +244,6 @@ describe("scheduled Raft snapshots", () => {
 
   test("its cert auth role holds the snapshot policy only", () => {
     const role = Object.values(resourcesOf(env.json["vault-config"]!, "vault_cert_auth_backend_role")).find((r) => r["name"] === "raft-snapshot")!;
-    expect(role).toMatchObject({ allowed_common_names: ["uyoop-dev-snapshot"], token_policies: ["${vault_policy.policies_snapshot-policy.name}"], token_ttl: 300 });
+    expect(role).toMatchObject({ allowed_common_names: ["uyoop-dev-raft-snapshot"], token_policies: ["${vault_policy.policies_snapshot-policy.name}"], token_ttl: 300 });
   });
 });

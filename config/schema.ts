@@ -49,11 +49,12 @@ export const environmentSchema = z.strictObject({
     /**
      * Numeric uid and gid that own the operator directory on the (Docker = Terraform) host. The
      * bootstrap job runs as them to write the init material there. 0 (root) is a recorded
-     * weakening; set your own `id -u`/`id -g` when Terraform does not run as root.
+     * weakening; set your own `id -u`/`id -g` when Terraform does not run as root. At most
+     * 4294967294 (2^32 - 1 is "no id" to the kernel).
      * @default 0, 0
      */
-    operatorUid: z.number().int().min(0),
-    operatorGid: z.number().int().min(0),
+    operatorUid: z.number().int().min(0).max(4294967294),
+    operatorGid: z.number().int().min(0).max(4294967294),
   }),
 
   networks: z.strictObject({
@@ -75,7 +76,7 @@ export const environmentSchema = z.strictObject({
     /** Curve when `algorithm` is ECDSA (the tls provider's own default, P224, is never used). @default "P256" */
     ecdsaCurve: z.enum(["P256", "P384"]),
     /** Key size when `algorithm` is RSA. @default 3072 */
-    rsaBits: z.union([z.literal(2048), z.literal(3072), z.literal(4096)]),
+    rsaBits: z.literal([2048, 3072, 4096]),
     /** CA certificate lifetime in hours. @default 43800 (5 years); prod 87600 */
     caValidityHours: positiveHours,
     /** Renew the CA when it has less than this many hours left (at the next apply). @default 8760 (1 year) */
@@ -118,6 +119,12 @@ export const environmentSchema = z.strictObject({
     tlsMinVersion: z.enum(["tls12", "tls13"]),
     /** Require and verify a client certificate signed by the CA on every API connection. @default true */
     mtls: z.boolean(),
+    /**
+     * Why mutual TLS is off (at least 10 characters): required with `mtls: false` in prod, refused
+     * with `mtls: true`. Nothing is rendered from it; it makes the opt-out explicit.
+     * @default undefined
+     */
+    mtlsOffReason: z.string().optional(),
     /** Memory limit per node in MiB (swap is set equal, i.e. none). @default 512; prod 1024 */
     memoryMb,
     /**

@@ -3,7 +3,7 @@
  * Vault/OpenBao HTTP API over mTLS, `docker inspect`, the containers' own files and logs), never
  * from the synthesized JSON. e2e/run.sh runs one phase at a time:
  *
- *   node dist/e2e/assert.js <running|plan|restart|snapshot|rotation|protected|gone>
+ *   node dist/e2e/assert.js <running|plan|restart|replace|snapshot|rotation|protected|gone>
  *
  * Each assertion prints one line, `PASS|FAIL|GAP <name>: <evidence>`, and is appended to
  * $UYOOP_E2E_RESULTS (JSON lines) for the final table. Exit 1 when any assertion of the phase
@@ -22,16 +22,16 @@ import * as tls from "tls";
 import { loadEnvironment } from "../config/load";
 import type { EnvironmentConfig } from "../config/schema";
 import { projectRoot, readProjectFile } from "../constructs/project-files";
-import { OPERATOR_FILES } from "../constructs/operator-dir";
-import { POLICY_CATALOG, policyFile } from "../constructs/vault/policies";
+import { OPERATOR_FILES } from "../constructs/operator-directory";
+import { POLICY_CATALOG, policyFile } from "../policies/catalog";
 import { allVaultNodeNames } from "../constructs/vault/vault-names";
 import { vaultServerFlavour } from "../constructs/vault/vault-server-flavour";
 import { networkName } from "../constructs/docker/environment-networks";
 import { DATABASE_CONNECTION } from "../constructs/vault/database-engine";
 import { VAULT_DATABASE_ROLE } from "../constructs/postgres/dynamic-credentials-sql";
 import { POSTGRES_ADMIN } from "../constructs/postgres/postgres-server";
-import { APP_ROLE, appDatabaseUrl } from "../stacks/vault-config-stack";
-import { postgresDnsNames } from "../stacks/platform-stack";
+import { APP_ROLE, appDatabaseUrl } from "../constructs/app/app-contract";
+import { postgresDnsNames } from "../constructs/postgres/postgres-server";
 
 // ---------------------------------------------------------------------------------------------
 // Results
@@ -217,7 +217,7 @@ function cliOnClientsNetwork(args: readonly string[], secretIdInline?: string): 
   const r = run("docker", [
     "run", "--rm", "--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges:true",
     "--user", `${uid}:${gid}`, "--network", networkName(env, "vaultClients"), "--tmpfs", "/tmp:rw,noexec,nosuid,size=8m",
-    "-v", `${env}-app-vault:/v:ro`, "-v", `${env}-app-secret-id:/s:ro`,
+    "-v", `${env}-app-identity:/v:ro`, "-v", `${env}-app-role-id:/r:ro`, "-v", `${env}-app-secret-id:/s:ro`,
     "-e", "VAULT_ADDR=https://vault:8200", "-e", "VAULT_CACERT=/v/ca.pem", "-e", "VAULT_CLIENT_CERT=/v/client.pem",
     "-e", "VAULT_CLIENT_KEY=/v/client-key.pem", "-e", "HOME=/tmp", "--entrypoint", flavour.cli, config.vault.image,
     ...args, ...(secretIdInline !== undefined ? [`secret_id=${secretIdInline}`] : []),
@@ -226,8 +226,62 @@ function cliOnClientsNetwork(args: readonly string[], secretIdInline?: string): 
 }
 
 function readAsAppUser(volume: string, file: string): string {
-  return docker("run", "--rm", "--read-only", "--cap-drop", "ALL", "--network", "none", "--user", config.app.user, "-v", `${volume}:/d:ro`, "--entrypoint", "cat", config.vault.image, `/d/${file}`).trim();
+  return readAs(config.app.user, volume, file);
 }
+
+function readAs(user: string, volume: string, file: string, command: readonly string[] = ["cat"]): string {
+  return docker("run", "--rm", "--read-only", "--cap-drop", "ALL", "--network", "none", "--user", user, "-v", `${volume}:/d:ro`, "--entrypoint", command[0]!, config.vault.image, ...command.slice(1), `/d/${file}`).trim();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Terraform state, as the deploy left it (state/<environment>/<stack>.tfstate)
+
+const statePath = (stack: string) => path.join(projectRoot(), "state", env, `${stack}.tfstate`);
+const readState = (stack: string): Json => JSON.parse(fs.readFileSync(statePath(stack), "utf8"));
+
+/** Every place of a state file whose text contains `needle`: `<address>.<attribute path>` or `output.<name>`. */
+function placesIn(state: Json, needle: string): string[] {
+  const out = new Set<string>();
+  const walk = (v: Json, at: string): void => {
+    if (typeof v === "string") {
+      if (v.includes(needle)) out.add(at);
+    } else if (Array.isArray(v)) v.forEach((x, i) => walk(x, `${at}[${i}]`));
+    else if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) walk(x as Json, `${at}.${k}`);
+  };
+  for (const r of state.resources ?? []) {
+    const address = `${r.mode === "data" ? "data." : ""}${r.type}.${r.name}`;
+    for (const inst of r.instances ?? []) walk(inst.attributes, address);
+  }
+  for (const [name, o] of Object.entries(state.outputs ?? {})) walk((o as Json).value, `output.${name}`);
+  return [...out].map((p) => p.replace(/\[\d+\]/g, "[]")).filter((p, i, all) => all.indexOf(p) === i).sort();
+}
+
+/**
+ * The private keys and the PostgreSQL admin password, as the platform state holds them: a key by
+ * the middle base64 line of each of its encodings (PEM, PKCS#8, OpenSSH; the first line of an
+ * OpenSSH key is a header every key shares), so a copy in any of them is found.
+ */
+function platformSecrets(): { name: string; values: string[] }[] {
+  const platform = readState("platform");
+  const secrets: { name: string; values: string[] }[] = [];
+  for (const r of platform.resources ?? []) {
+    for (const inst of r.instances ?? []) {
+      const a = inst.attributes;
+      if (r.type === "tls_private_key") {
+        const middle = (pem: string) => {
+          const body = pem.split("\n").filter((l) => l !== "" && !l.startsWith("-----"));
+          return body[Math.floor(body.length / 2)]!;
+        };
+        const lines = [a.private_key_pem, a.private_key_pem_pkcs8, a.private_key_openssh].filter((x) => typeof x === "string" && x !== "").map(middle);
+        secrets.push({ name: `key of ${r.name}`, values: lines });
+      }
+      if (r.type === "random_password") secrets.push({ name: `password ${r.name}`, values: [String(a.result)] });
+    }
+  }
+  return secrets;
+}
+
+const placesOf = (state: Json, secret: { values: string[] }) => [...new Set(secret.values.flatMap((v) => placesIn(state, v)))].sort();
 
 /** The app's /health answer on its published port (the e2e stand-in reports every step it ran). */
 function appHealth(): Promise<Json> {
@@ -450,6 +504,44 @@ async function running(): Promise<void> {
     return `${lines.length} containers: read-only rootfs, CapDrop ALL, no-new-privileges, non-root numeric user, memory = swap limit, init, private IPC, health checks on long-running ones: ${lines.join(", ")}`;
   });
 
+  await check("no private key or admin password in vault-config's or workloads' state; platform's holds them", () => {
+    const secrets = platformSecrets();
+    expectThat(secrets.filter((x) => x.name.startsWith("key")).length >= 5 && secrets.some((x) => x.name.startsWith("password")), `platform state lacks the keys or the password: found ${secrets.map((x) => x.name).join(", ")}`);
+    const password = fs.readFileSync(operatorFile("postgresAdminPassword"), "utf8");
+    expectThat(secrets.some((x) => x.values[0] === password), "the operator directory's postgres-admin-password is not the platform's random_password");
+    const leaks: string[] = [];
+    for (const stack of ["vault-config", "workloads"]) {
+      const text = fs.readFileSync(statePath(stack), "utf8");
+      if (/PRIVATE KEY/.test(text)) leaks.push(`${stack}: a PRIVATE KEY block`);
+      for (const x of secrets) if (x.values.some((v) => text.includes(v))) leaks.push(`${stack}: ${x.name} at ${placesOf(readState(stack), x).join(", ")}`);
+    }
+    expectThat(leaks.length === 0, leaks.join("; "));
+    const platform = readState("platform");
+    const where = secrets.map((x) => `${x.name}: ${placesOf(platform, x).join(", ")}`).join("; ");
+    return `${secrets.length} secrets (every tls_private_key, the admin password) appear in neither vault-config's nor workloads' state; platform's state holds them at: ${where}`;
+  });
+
+  await check("each Vault client's identity reaches its container read-only from the platform's volume, owned by its uid", () => {
+    const platform = readState("platform");
+    const certOf = (client: string) => platform.resources.find((r: Json) => r.type === "tls_locally_signed_cert" && r.name === `pki_client-${client}_cert`).instances[0].attributes.cert_pem as string;
+    const out: string[] = [];
+    for (const [container, client, dir] of [
+      [`${env}-app-0`, "app", "/run/uyoop/vault"],
+      [`${env}-secretid-issuer`, "secretid-issuer", "/identity"],
+      [`${env}-raft-snapshots`, "raft-snapshot", "/identity"],
+    ] as const) {
+      const c = inspect(container);
+      const volume = `${env}-${client}-identity`;
+      const mount = (c.Mounts as Json[]).find((m) => m.Name === volume);
+      expectThat(mount !== undefined && mount.Destination === dir && mount.RW === false, `${container} mounts ${volume} as ${JSON.stringify(mount && { Destination: mount.Destination, RW: mount.RW })}`);
+      const user = String(c.Config.User);
+      same(readAs(user, volume, "client.pem"), certOf(client).trim(), `${volume}/client.pem read as ${user}`);
+      same(readAs(user, volume, "client-key.pem", ["stat", "-c", "%a %u:%g"]), `400 ${user}`, `${volume}/client-key.pem mode and owner`);
+      out.push(`${container} <- ${volume} at ${dir} (ro, key 0400 ${user})`);
+    }
+    return `${out.join("; ")}; every certificate equals the platform state's`;
+  });
+
   gap(
     "PIDs cgroup limit",
     `docker inspect shows PidsLimit ${JSON.stringify(inspect(nodes[0]!.container).HostConfig.PidsLimit)} on every container: kreuzwerker/docker 3.6.2 has no pids_limit (guardrail UY-C-5.29 records the gap; compensating: memory limit + init)`,
@@ -493,6 +585,37 @@ async function restart(): Promise<void> {
     expectThat(failures.length === 0, `${failures.length} reads failed while ${target.nodeId} was down, e.g. ${failures[0]}`);
     expectThat(ok > 0, "no read was made meanwhile");
     return `${target.container} (a standby; leader ${active.nodeId}) restarted sealed, unseal.sh unsealed it, ${servers.length} voters again; ${ok} reads through ${readers.map((n) => n.nodeId).join(", ")} meanwhile, none failed`;
+  });
+}
+
+async function replaceNode(): Promise<void> {
+  await check("a replaced node is unsealed by the bootstrap job, re-run through replace_triggered_by (RUNBOOK upgrade step)", async () => {
+    const outdir = process.env["CDKTF_OUTDIR"] ?? "cdktf.out";
+    const bin = process.env["TERRAFORM_BINARY_NAME"] ?? "tofu";
+    const active = await activeNode();
+    const target = [...nodes].reverse().find((n) => n.nodeId !== active.nodeId)!;
+    const bootstrap = `${env}-vault-bootstrap`;
+    const before = { node: inspect(target.container).Id as string, bootstrap: inspect(bootstrap).Id as string };
+    const address = `docker_container.vault_${target.nodeId}_server`;
+    const r = spawnSync(bin, ["apply", "-auto-approve", "-input=false", "-no-color", `-replace=${address}`], {
+      cwd: path.join(outdir, "stacks", "platform"),
+      encoding: "utf8",
+      timeout: 600_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
+    const out = `${r.stdout ?? ""}${r.stderr ?? ""}`;
+    expectThat(r.status === 0, `${bin} apply -replace=${address} exited ${r.status}: ${out.slice(-400)}`);
+    const replaced = [...out.matchAll(/^(\S+): Destruction complete/gm)].map((m) => m[1]!).sort();
+    const after = { node: inspect(target.container).Id as string, bootstrap: inspect(bootstrap) };
+    expectThat(after.node !== before.node, `${target.container} was not replaced`);
+    expectThat(after.bootstrap.Id !== before.bootstrap, `${bootstrap} was not re-created, so it did not run again`);
+    same(after.bootstrap.State.ExitCode, 0, `${bootstrap} exit code`);
+    await until(`${target.container} unsealed`, 60, async () => ((await api(target.hostPort, "GET", "sys/seal-status")).json.sealed === false ? true : undefined));
+    const servers = await until(`${target.nodeId} a voter again`, 90, async () => {
+      const s = (await apiOk(node1Port, "GET", "sys/storage/raft/configuration")).data.config.servers as { node_id: string; voter: boolean }[];
+      return s.length === nodes.length && s.every((x) => x.voter) ? s : undefined;
+    });
+    return `${bin} apply -replace=${address} replaced ${replaced.join(", ")}; the re-created ${bootstrap} exited 0 and ${target.container} (a standby) is unsealed; ${servers.length} voters`;
   });
 }
 
@@ -576,7 +699,7 @@ async function rotation(): Promise<void> {
   await check("scripts/rotate-secret-id.sh gives the app a new SecretID and the old one fails", async () => {
     const volume = `${env}-app-secret-id`;
     const before = readAsAppUser(volume, "secret-id");
-    const roleIdLogin = ["write", "-format=json", "auth/approle/login", "role_id=@/v/role-id"];
+    const roleIdLogin = ["write", "-format=json", "auth/approle/login", "role_id=@/r/role-id"];
     const pre = cliOnClientsNetwork(roleIdLogin, before);
     expectThat(pre.code === 0, `the current SecretID does not log in before the rotation: ${pre.out.slice(0, 300)}`);
     const r = run("sh", [path.join(projectRoot(), "scripts/rotate-secret-id.sh"), env]);
@@ -663,7 +786,7 @@ async function gone(): Promise<void> {
   });
 }
 
-const PHASES: Record<string, () => Promise<void>> = { running, plan, restart, snapshot, rotation, protected: protectedResources, gone };
+const PHASES: Record<string, () => Promise<void>> = { running, plan, restart, replace: replaceNode, snapshot, rotation, protected: protectedResources, gone };
 
 async function main(): Promise<number> {
   const fn = PHASES[phase];

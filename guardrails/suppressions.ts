@@ -6,21 +6,22 @@
  *   It needs a reason of at least 10 characters. A provider gap is a suppression that names its
  *   compensating controls: rules that must hold on the same subject, or the suppression does
  *   not apply.
- * - A weakening is a HardenedContainer's own explicit opt-out (`writableRootfs`, `runAsRoot`,
- *   `addCapabilities`, `noHealthCheck`), recorded with its reason in `weakenings`. It IS a
- *   reasoned suppression of the matching rules for that container's resource, so nobody has to
+ * - A weakening is a container's own explicit opt-out (`writableRootfs`, `runAsRoot`,
+ *   `addCapabilities`, `noHealthCheck`), recorded with its reason as metadata of its
+ *   docker_container resource (WEAKENING_METADATA, config/invariants.ts; HardenedContainer writes
+ *   it). It IS a reasoned suppression of the matching rules for that resource, so nobody has to
  *   suppress the same thing twice; the report lists it as a weakening.
  */
 import type { IConstruct } from "constructs";
 import { UserInputError, show } from "../config/errors";
-import { HardenedContainer } from "../constructs/docker/hardened-container";
+import { WEAKENING_METADATA, type RecordedWeakening } from "../config/invariants";
 import { ruleById } from "./catalogue";
 import type { AppliedSuppression } from "./types";
 
 export const SUPPRESSION_METADATA = "uyoop:guardrails:suppression";
 export const MIN_REASON_LENGTH = 10;
 
-/** The rules each HardenedContainer weakening satisfies. */
+/** The rules each weakening satisfies. */
 export const WEAKENING_RULES: Readonly<Record<string, readonly string[]>> = {
   runAsRoot: ["UY-C-4.1"],
   writableRootfs: ["UY-C-5.13"],
@@ -44,9 +45,9 @@ export interface DeclaredSuppression extends StoredSuppression {
   readonly declaredAt: string;
 }
 
-/** A HardenedContainer weakening, for reports. */
+/** A container's weakening, for reports. */
 export interface DeclaredWeakening {
-  /** Path of the HardenedContainer. */
+  /** Path of the construct that declared it (the resource's parent: the HardenedContainer). */
   readonly declaredAt: string;
   /** Path of its docker_container resource (where findings land). */
   readonly resourcePath: string;
@@ -96,9 +97,11 @@ export class TreeSuppressions {
     for (const c of root.node.findAll()) {
       this.byPath.set(c.node.path, c);
       for (const s of suppressionsOn(c)) declared.push({ ...s, declaredAt: c.node.path });
-      if (c instanceof HardenedContainer) {
-        const resourcePath = c.container.node.path;
-        const list = c.weakenings.map((w) => ({ declaredAt: c.node.path, resourcePath, property: w.property, reason: w.reason, rules: WEAKENING_RULES[w.property] ?? [] }));
+      const recorded = c.node.metadata.filter((m) => m.type === WEAKENING_METADATA).map((m) => m.data as RecordedWeakening);
+      if (recorded.length > 0) {
+        const resourcePath = c.node.path;
+        const declaredAt = c.node.scope?.node.path ?? resourcePath;
+        const list = recorded.map((w) => ({ declaredAt, resourcePath, property: w.property, reason: w.reason, rules: WEAKENING_RULES[w.property] ?? [] }));
         this.weakeningsByResource.set(resourcePath, list);
         weakenings.push(...list);
       }

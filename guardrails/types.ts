@@ -7,10 +7,8 @@
  * the problems it sees as one-line messages; an empty list means compliant.
  */
 
-export type Json = null | boolean | number | string | Json[] | JsonObject;
-export interface JsonObject {
-  [key: string]: Json;
-}
+import type { Json, JsonObject } from "../config/invariants";
+export type { Json, JsonObject };
 
 /** error: fails synth unless suppressed. warning: reported, never fails. */
 export type Level = "error" | "warning";

@@ -12,8 +12,8 @@
  * of compiling again. The modules a synth loads are compiled from a V8 code cache
  * (scripts/compile-cache.js, node_modules/.cache/uyoop-app).
  *
- *   node scripts/app.js            build if needed, then synthesize (what cdktf runs)
- *   node scripts/app.js --build    build if needed, nothing else
+ *   node -- scripts/app.js [--env-file <file>]   build if needed, then synthesize (what cdktf runs)
+ *   node scripts/app.js --build                   build if needed, nothing else
  */
 "use strict";
 const crypto = require("crypto");
@@ -177,18 +177,20 @@ function build() {
 }
 
 if (require.main === module) {
+  // `--build` first: build only. Anything else is main's (`--env-file <file>`).
   const args = process.argv.slice(2);
-  if (args.some((a) => a !== "--build")) {
-    process.stderr.write(`usage: node scripts/app.js [--build]\n`);
+  const buildOnly = args[0] === "--build";
+  if (buildOnly && args.length > 1) {
+    process.stderr.write("usage: node scripts/app.js --build | node scripts/app.js [--env-file <file>]\n");
     process.exitCode = 2;
   } else if (!build()) {
     process.exitCode = 1;
-  } else if (!args.includes("--build")) {
+  } else if (!buildOnly) {
     // Compiled code of every module this synth loads, kept between runs (UYOOP_NO_COMPILE_CACHE=1: off).
     if (!process.env["UYOOP_NO_COMPILE_CACHE"]) {
       require("./compile-cache").install(path.join(cacheRoot(), "uyoop-app", `v8-${process.versions.v8}-${process.arch}.bin`));
     }
-    process.exitCode = require(path.join(dist, "main.js")).main();
+    process.exitCode = require(path.join(dist, "main.js")).main(process.env, undefined, args);
   }
 }
 

@@ -1,6 +1,7 @@
 /**
  * `npm run audit [-- --env-file FILE ... --out DIR]`: builds the stacks of each environment
- * (default environments/dev.json), evaluates the guardrails on exactly the JSON synth writes,
+ * (the --env-file values, else UYOOP_ENV_FILE, else environments/dev.json: config/env-selector.ts),
+ * evaluates the guardrails on exactly the JSON synth writes,
  * and writes `audit-report.md` and `audit-report.sarif` (SARIF 2.1.0, one run per environment)
  * to DIR (default cdktf.out/audit). Prints a summary; exits 1 on any unsuppressed error, 2 on
  * bad arguments or input.
@@ -9,8 +10,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { App, TerraformStack } from "cdktf";
-import { loadEnvironment } from "../config/load";
-import { UserInputError, formatProblem } from "../config/errors";
+import { loadSelectedEnvironment } from "../config/load";
+import { UserInputError, inputErrorLines } from "../config/errors";
+import { refuseSwallowedFlag, selectEnvironmentFiles, takeEnvFileFlags, type EnvFileSelection } from "../config/env-selector";
 import { projectRoot } from "../constructs/project-files";
 import { buildEnvironment } from "../stacks/environment";
 import type { EnvironmentConfig } from "../config/schema";
@@ -24,19 +26,18 @@ export interface AuditOptions {
   readonly outDir: string;
 }
 
+/** The command line; `--env-file` is taken by the one selector every command shares (a UserInputError when it has no file). */
 export function parseArguments(argv: readonly string[]): AuditOptions {
-  const envFiles: string[] = [];
+  const { files: envFiles, rest } = takeEnvFileFlags(argv);
   let outDir = DEFAULT_AUDIT_DIR;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
+  for (let i = 0; i < rest.length; i++) {
+    const a = rest[i]!;
     const value = (): string => {
-      const v = argv[++i];
+      const v = rest[++i];
       if (v === undefined || v.startsWith("--")) throw new Error(`${a} needs a value`);
       return v;
     };
-    if (a === "--env-file") envFiles.push(value());
-    else if (a.startsWith("--env-file=")) envFiles.push(a.slice("--env-file=".length));
-    else if (a === "--out") outDir = value();
+    if (a === "--out") outDir = value();
     else if (a.startsWith("--out=")) outDir = a.slice("--out=".length);
     else throw new Error(`unknown argument ${JSON.stringify(a)}; usage: audit [--env-file FILE]... [--out DIR]`);
   }
@@ -46,10 +47,13 @@ export function parseArguments(argv: readonly string[]): AuditOptions {
 /** How the stacks are built (tests substitute a builder that changes them). */
 export type Builder = (app: App, config: EnvironmentConfig) => unknown;
 
-/** Builds one environment in memory and evaluates every stack (no output is written). */
-export function auditEnvironment(envFile: string | undefined, build: Builder = buildEnvironment): AuditRun {
-  const env: NodeJS.ProcessEnv = envFile === undefined ? {} : { UYOOP_ENV_FILE: envFile };
-  const config = loadEnvironment(projectRoot(), env);
+/**
+ * Builds one environment in memory and evaluates every stack (no output is written).
+ * @param envFile a file (as --env-file names it), or a selection; undefined: the default environment
+ */
+export function auditEnvironment(envFile: string | EnvFileSelection | undefined, build: Builder = buildEnvironment): AuditRun {
+  const selection = typeof envFile === "object" ? envFile : selectEnvironmentFiles(projectRoot(), envFile === undefined ? [] : [envFile], {})[0]!;
+  const config = loadSelectedEnvironment(selection);
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), "uyoop-audit-"));
   try {
     const app = new App({ outdir: scratch, stackTraces: false, skipValidation: true });
@@ -58,7 +62,7 @@ export function auditEnvironment(envFile: string | undefined, build: Builder = b
     return {
       environment: config.name,
       profile: config.profile,
-      source: envFile ?? "environments/dev.json",
+      source: selection.source,
       ...(config.allowDataLoss ? { allowDataLoss: config.allowDataLoss.reason } : {}),
       evaluations: evaluateApp(app),
     };
@@ -82,24 +86,30 @@ const processIo: AuditIo = {
   err: (l) => process.stderr.write(`${l}\n`),
 };
 
-export function runAudit(argv: readonly string[], io: AuditIo = processIo, build: Builder = buildEnvironment): number {
+function reportInputError(e: UserInputError, io: AuditIo): number {
+  for (const line of inputErrorLines(e)) io.err(line);
+  io.err(`audit aborted: ${e.problems.length} problem(s) in the input`);
+  return 2;
+}
+
+export function runAudit(argv: readonly string[], io: AuditIo = processIo, build: Builder = buildEnvironment, env: NodeJS.ProcessEnv = process.env): number {
   let options: AuditOptions;
+  let selections: EnvFileSelection[];
   try {
+    refuseSwallowedFlag(env);
     options = parseArguments(argv);
+    selections = selectEnvironmentFiles(projectRoot(), options.envFiles, env);
   } catch (e) {
+    if (e instanceof UserInputError) return reportInputError(e, io);
     io.err(`error: ${(e as Error).message}`);
     return 2;
   }
   const runs: AuditRun[] = [];
-  for (const file of options.envFiles.length > 0 ? options.envFiles : [undefined]) {
+  for (const selection of selections) {
     try {
-      runs.push(auditEnvironment(file, build));
+      runs.push(auditEnvironment(selection, build));
     } catch (e) {
-      if (e instanceof UserInputError) {
-        for (const p of e.problems) io.err(`error: ${e.source}: ${formatProblem(p)}`);
-        io.err(`audit aborted: ${e.problems.length} problem(s) in the input`);
-        return 2;
-      }
+      if (e instanceof UserInputError) return reportInputError(e, io);
       throw e;
     }
   }
@@ -126,5 +136,5 @@ export function runAudit(argv: readonly string[], io: AuditIo = processIo, build
 }
 
 if (require.main === module) {
-  process.exitCode = runAudit(process.argv.slice(2));
+  process.exitCode = runAudit(process.argv.slice(2), processIo, buildEnvironment, process.env);
 }

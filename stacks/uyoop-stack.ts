@@ -8,6 +8,7 @@ import { LocalBackend, TerraformElement, TerraformStack } from "cdktf";
 import type { Construct, Node } from "constructs";
 import type { EnvironmentConfig } from "../config/schema";
 import { DataProtection } from "../constructs/data-protection";
+import { isGroupingOnly } from "../constructs/addressing";
 import { Guardrails } from "../guardrails";
 
 /** Terraform runs each stack from cdktf.out/stacks/<stack>; state lives in <project>/state/<env>/. */
@@ -41,11 +42,13 @@ export abstract class UyoopStack extends TerraformStack {
    * Readable Terraform addresses: the construct path below the stack joined with "_"
    * (`docker_network.networks_data`), not cdktf's hashed ids, so a plan reads like the code.
    * Addresses are part of state: renaming a construct moves its resource (caught in review).
+   * Grouping constructs (constructs/addressing.ts) are left out.
    */
   override allocateLogicalId(element: TerraformElement | Node): string {
     const node = TerraformElement.isTerraformElement(element) ? element.node : element;
     const components = node.scopes
       .slice(node.scopes.indexOf(this) + 1)
+      .filter((c) => !isGroupingOnly(c))
       .map((c) => c.node.id)
       .filter((id) => id !== "Default" && id !== "Resource");
     const logicalId = components.join("_").replace(/[^A-Za-z0-9_-]/g, "_");

@@ -1,192 +1,88 @@
 /**
- * Vault configuration stack (vault provider): the seeds' init-vault.sh as declarative code.
- * Policies from policies/, KV v2 at secret/ (bounded versions), TOTP at totp/, AppRole with the
- * uyoop-app role, the app's credential-less configuration, two audit devices, Raft autopilot.
- * Applied after the platform stack has created, initialized and unsealed the cluster.
- *
- * The provider talks to node 1's published port over TLS, verifying the environment's CA, and
- * presents its own client certificate when mTLS is on. Its token comes from the operator
- * directory's token file or VAULT_TOKEN, never from synthesized JSON.
+ * Vault configuration stack (vault provider): the seeds' init-vault.sh as declarative code,
+ * wired from constructs: policies from policies/, KV v2 and TOTP, AppRole with the app's role and
+ * its credential-less configuration, dynamic PostgreSQL credentials, cert auth for jobs (their
+ * roles come from VaultAccess grants), audit devices, Raft autopilot. Applied after the platform
+ * stack has created, initialized and unsealed the cluster.
  */
 import type { Construct } from "constructs";
-import { VaultProvider } from "@cdktf/provider-vault/lib/provider";
-import { Mount } from "@cdktf/provider-vault/lib/mount";
-import { KvSecretBackendV2 } from "@cdktf/provider-vault/lib/kv-secret-backend-v2";
-import { KvSecretV2 } from "@cdktf/provider-vault/lib/kv-secret-v2";
-import { AuthBackend } from "@cdktf/provider-vault/lib/auth-backend";
-import { ApproleAuthBackendRole } from "@cdktf/provider-vault/lib/approle-auth-backend-role";
-import { Audit } from "@cdktf/provider-vault/lib/audit";
-import { RaftAutopilot } from "@cdktf/provider-vault/lib/raft-autopilot";
-import { CertAuthBackendRole } from "@cdktf/provider-vault/lib/cert-auth-backend-role";
-import { operatorFileExpression } from "../constructs/operator-dir";
+import { terraformVaultProvider } from "../constructs/vault/terraform-vault-provider";
 import { VaultPolicies } from "../constructs/vault/vault-policies";
-import { auditDevices } from "../constructs/vault/audit-devices";
-import { postgresDnsNames, type PlatformStack } from "./platform-stack";
+import { ApiAuditDevices, auditDevices } from "../constructs/vault/audit-devices";
+import { SecretsEngines } from "../constructs/vault/secrets-engines";
+import { AppRoleAuth } from "../constructs/vault/approle-auth";
+import { RaftAutopilotSettings } from "../constructs/vault/raft-autopilot";
 import { VaultDatabaseEngine } from "../constructs/vault/database-engine";
-import { POSTGRES_ADMIN } from "../constructs/postgres/postgres-server";
-import { POSTGRES_PORT } from "../constructs/postgres/postgres-settings";
+import { CertAuth, VaultAccess } from "../constructs/vault/vault-access";
+import { APP_ROLE, appDatabaseUrl } from "../constructs/app/app-contract";
+import type { PlatformStack } from "./platform-stack";
 import { UyoopStack, type UyoopStackProps } from "./uyoop-stack";
-import { APP_FILES } from "../constructs/app/app-contract";
-
-/** The address Terraform uses for Vault: node 1 on the published interface. */
-export function vaultAddressForTerraform(bindAddress: string, hostPort: number): string {
-  // 127.0.0.1 is an IP SAN of every node certificate; "localhost" reads better in audit logs.
-  const host = bindAddress === "127.0.0.1" ? "localhost" : bindAddress;
-  return `https://${host}:${hostPort}`;
-}
-
-/** Where the app finds the CA inside its container (docs/APP-CONTRACT.md). */
-export const APP_CA_PATH = APP_FILES.caCert;
-
-/** The app's database DSN: host, port, database and full TLS verification; never credentials. */
-export function appDatabaseUrl(environment: string, database: string): string {
-  return `postgresql://${postgresDnsNames(environment)[0]}:${POSTGRES_PORT}/${database}?sslmode=verify-full&sslrootcert=${APP_CA_PATH}`;
-}
-
-/** Role name of the application in AppRole. */
-export const APP_ROLE = "uyoop-app";
-
-/** Role of the SecretID issuer job in the cert auth method. */
-export const SECRET_ID_ISSUER_ROLE = "secretid-issuer";
-/** Role of the Raft snapshot job in the cert auth method. */
-export const SNAPSHOT_ROLE = "raft-snapshot";
 
 export interface VaultConfigStackProps extends UyoopStackProps {
-  /** The platform stack: its CA is trusted by the cert auth method. */
+  /** The platform stack: its cluster, CA, PostgreSQL and client identities. */
   readonly platform: PlatformStack;
 }
 
 export class VaultConfigStack extends UyoopStack {
-  public readonly kv: Mount;
-  public readonly totp: Mount;
-  public readonly approle: AuthBackend;
-  public readonly appRole: ApproleAuthBackendRole;
   public readonly policies: VaultPolicies;
-  public readonly certAuth: AuthBackend;
+  public readonly engines: SecretsEngines;
+  public readonly appRole: AppRoleAuth;
   public readonly database: VaultDatabaseEngine;
+  public readonly certAuth: CertAuth;
+  /** How later stacks' constructs reach Vault and get their logins granted. */
+  public readonly access: VaultAccess;
 
   constructor(scope: Construct, id: string, props: VaultConfigStackProps) {
     super(scope, id, props);
     const c = this.config;
     const v = c.vault;
-    new VaultProvider(this, "vault", {
-      address: vaultAddressForTerraform(c.host.bindAddress, v.hostPorts[0]!),
-      caCertFile: operatorFileExpression(c.host.operatorDir, "caCert"),
-      ...(v.mtls
-        ? {
-            clientAuth: [
-              {
-                certFile: operatorFileExpression(c.host.operatorDir, "terraformClientCert"),
-                keyFile: operatorFileExpression(c.host.operatorDir, "terraformClientKey"),
-              },
-            ],
-          }
-        : {}),
-      ...(v.terraformToken === "file"
-        ? { authLoginTokenFile: [{ filename: operatorFileExpression(c.host.operatorDir, "terraformToken") }] }
-        : {}),
-      skipTlsVerify: false,
-      skipChildToken: false,
-      tokenName: `terraform-${c.name}`,
-      maxLeaseTtlSeconds: 1200,
-    });
+    const platform = props.platform;
+    const flavour = platform.vault.flavour;
+    const clients = [c.networks.vaultClients.subnet];
 
+    terraformVaultProvider(this, {
+      environment: c.name,
+      bindAddress: c.host.bindAddress,
+      hostPort: v.hostPorts[0]!,
+      operatorDir: c.host.operatorDir,
+      mtls: v.mtls,
+      token: v.terraformToken,
+    });
     this.policies = new VaultPolicies(this, "policies");
 
-    // Secrets engines: data lives here, so destruction is refused unless allowDataLoss says why.
-    this.kv = new Mount(this, "kv", {
-      path: "secret",
-      type: "kv",
-      options: { version: "2" },
-      description: "uyoop-cal application configuration (KV v2)",
-      lifecycle: this.protection.lifecycle(),
-    });
-    new KvSecretBackendV2(this, "kv-settings", { mount: this.kv.path, maxVersions: v.kv.maxVersions, casRequired: false });
-    this.totp = new Mount(this, "totp", {
-      path: "totp",
-      type: "totp",
-      description: "uyoop-cal users' TOTP keys",
-      lifecycle: this.protection.lifecycle(),
-    });
+    this.engines = new SecretsEngines(this, "secrets-engines", { kvMaxVersions: v.kv.maxVersions, protection: this.protection });
+    // Where the database is, never who to log in as (the database engine says): not a secret.
+    this.engines.kvSecret("app-config", "app/config", { database_url: appDatabaseUrl(c.name, c.postgres.database) });
 
-    // The app's configuration: where the database is, never who to log in as (that comes from
-    // the database engine), so it is not a secret and may sit in state.
-    new KvSecretV2(this, "app-config", {
-      mount: this.kv.path,
-      name: "app/config",
-      dataJson: JSON.stringify({ database_url: appDatabaseUrl(c.name, c.postgres.database) }),
-    });
-
-    // AppRole: the app logs in with a RoleID (delivered by Terraform) and a SecretID (issued at
-    // run time by a job, never through Terraform state or env: docs/APP-CONTRACT.md).
-    this.approle = new AuthBackend(this, "approle", { type: "approle", path: "approle", description: "application logins" });
-    const clients = c.networks.vaultClients.subnet;
-    this.appRole = new ApproleAuthBackendRole(this, "app-role", {
-      backend: this.approle.path,
+    this.appRole = new AppRoleAuth(this, "approle-auth", {
       roleName: APP_ROLE,
-      tokenPolicies: [this.policies.policy("app-policy").name],
-      tokenTtl: v.appRole.tokenTtlSeconds,
-      tokenMaxTtl: v.appRole.tokenMaxTtlSeconds,
-      tokenType: "service",
-      tokenBoundCidrs: [clients],
-      bindSecretId: true,
-      secretIdBoundCidrs: [clients],
-      secretIdTtl: v.appRole.secretIdTtlSeconds,
+      policy: "app-policy",
+      policies: this.policies,
+      boundCidrs: clients,
+      tokenTtlSeconds: v.appRole.tokenTtlSeconds,
+      tokenMaxTtlSeconds: v.appRole.tokenMaxTtlSeconds,
+      secretIdTtlSeconds: v.appRole.secretIdTtlSeconds,
       secretIdNumUses: v.appRole.secretIdNumUses,
     });
 
     this.database = new VaultDatabaseEngine(this, "database", {
-      host: postgresDnsNames(c.name)[0]!,
-      port: POSTGRES_PORT,
-      database: c.postgres.database,
-      adminUser: POSTGRES_ADMIN,
-      adminPassword: props.platform.postgres.adminPassword.result,
-      ca:
-        props.platform.vault.flavour.databaseCa === "tls_ca"
-          ? { pem: props.platform.pki.ca.certPem }
-          : { pathOnServer: props.platform.vault.flavour.paths.caCert },
-      sql: props.platform.postgres.sql,
+      server: platform.postgres,
+      adminPassword: platform.postgresAdminPassword.content,
+      ca: flavour.databaseCa === "tls_ca" ? { pem: platform.pki.ca.certPem } : { pathOnServer: flavour.paths.caCert },
       defaultTtlSeconds: v.appRole.tokenTtlSeconds,
       maxTtlSeconds: v.appRole.tokenMaxTtlSeconds,
       protection: this.protection,
     });
 
-    // Jobs prove who they are with their client certificate (signed by the environment CA,
-    // presented on every connection anyway): no secret is ever handed to them.
-    this.certAuth = new AuthBackend(this, "cert", { type: "cert", path: "cert", description: "job logins by client certificate" });
-    // One role per job: only that job's certificate (CN) logs in, with only its policy, briefly,
-    // from the clients network.
-    const jobRole = (id: string, name: string, client: string, policy: string) =>
-      new CertAuthBackendRole(this, id, {
-        backend: this.certAuth.path,
-        name,
-        certificate: props.platform.pki.ca.certPem,
-        allowedCommonNames: [`${c.name}-${client}`],
-        tokenPolicies: [this.policies.policy(policy).name],
-        tokenTtl: 300,
-        tokenMaxTtl: 600,
-        tokenBoundCidrs: [clients],
-        tokenType: "service",
-      });
-    jobRole("secretid-issuer-role", SECRET_ID_ISSUER_ROLE, "secretid", "secretid-rotation-policy");
-    jobRole("snapshot-role", SNAPSHOT_ROLE, "snapshot", "snapshot-policy");
-
-    // Two audit devices, so one failing never blocks Vault; raw values are never logged. OpenBao
-    // refuses them through the API: the platform stack declares them in each node's configuration.
-    const flavour = props.platform.vault.flavour;
-    if (flavour.auditDevices === "api") {
-      for (const d of auditDevices(v.audit, flavour.paths.logs)) {
-        new Audit(this, `audit-${d.path}`, { type: d.type, path: d.path, description: d.description, options: { ...d.options } });
-      }
-    }
-
-    new RaftAutopilot(this, "autopilot", {
-      cleanupDeadServers: true,
-      deadServerLastContactThreshold: "24h0m0s",
-      lastContactThreshold: "10s",
-      maxTrailingLogs: 1000,
-      minQuorum: v.nodeCount,
-      serverStabilizationTime: "10s",
+    this.certAuth = new CertAuth(this, "cert-auth", { ca: platform.pki.ca, policies: this.policies, boundCidrs: clients });
+    this.access = new VaultAccess({
+      endpoint: platform.vault.endpoint,
+      cli: { image: v.image, binary: flavour.cli },
+      identities: platform.vaultClients,
+      certAuth: this.certAuth,
     });
+
+    if (flavour.auditDevices === "api") new ApiAuditDevices(this, "audit", { devices: auditDevices(v.audit, flavour.paths.logs) });
+    new RaftAutopilotSettings(this, "raft-autopilot", { nodeCount: v.nodeCount });
   }
 }

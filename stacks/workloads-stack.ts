@@ -1,15 +1,14 @@
 /**
  * Workloads stack (docker): the uyoop-cal app, which needs what Vault issued (its AppRole RoleID
- * from the vault-config stack, and a SecretID issued at run time). Applied last.
+ * from the vault-config stack, and a SecretID issued at run time), and the scheduled Raft
+ * snapshots. Applied last. Each construct asks `VaultAccess` for the Vault access it needs.
  */
 import type { Construct } from "constructs";
 import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
 import { UyoopApp } from "../constructs/app/uyoop-app";
-import { VAULT_SERVICE_ALIAS } from "../constructs/vault/vault-names";
-import { VAULT_API_PORT } from "../constructs/vault/vault-server-config";
-import type { PlatformStack } from "./platform-stack";
-import { APP_ROLE, SECRET_ID_ISSUER_ROLE, SNAPSHOT_ROLE, type VaultConfigStack } from "./vault-config-stack";
 import { RaftSnapshots } from "../constructs/vault/raft-snapshots";
+import type { PlatformStack } from "./platform-stack";
+import type { VaultConfigStack } from "./vault-config-stack";
 import { UyoopStack, type UyoopStackProps } from "./uyoop-stack";
 
 export interface WorkloadsStackProps extends UyoopStackProps {
@@ -25,8 +24,8 @@ export class WorkloadsStack extends UyoopStack {
     super(scope, id, props);
     const c = this.config;
     new DockerProvider(this, "docker", {});
-    const pki = props.platform.pki;
     const networks = props.platform.networks;
+    const vault = props.vaultConfig.access;
     this.app = new UyoopApp(this, "app", {
       environment: c.name,
       image: c.app.image,
@@ -37,37 +36,17 @@ export class WorkloadsStack extends UyoopStack {
       hostPort: c.app.hostPort,
       bindAddress: c.host.bindAddress,
       memoryMb: c.app.memoryMb,
-      networks: {
-        edge: networks.network("edge").name,
-        vaultClients: networks.network("vaultClients").name,
-        data: networks.network("data").name,
-      },
-      vaultAddr: `https://${VAULT_SERVICE_ALIAS}:${VAULT_API_PORT}`,
-      caCertPem: pki.ca.certPem,
-      clientCertPem: pki.clients.app.certPem,
-      clientKeyPem: pki.clients.app.keyPem,
-      issuerCertPem: pki.clients.secretid.certPem,
-      issuerKeyPem: pki.clients.secretid.keyPem,
-      issuerCertRole: SECRET_ID_ISSUER_ROLE,
-      appRoleName: APP_ROLE,
-      roleId: props.vaultConfig.appRole.roleId,
-      vaultCliImage: c.vault.image,
-      vaultCli: props.platform.vault.flavour.cli,
+      networks: { edge: networks.network("edge"), data: networks.network("data") },
+      vault,
+      appRole: props.vaultConfig.appRole.handle,
     });
 
     this.snapshots = new RaftSnapshots(this, "raft-snapshots", {
       environment: c.name,
-      image: c.vault.image,
-      vaultAddr: `https://${VAULT_SERVICE_ALIAS}:${VAULT_API_PORT}`,
-      clientsNetwork: networks.network("vaultClients").name,
-      caCertPem: pki.ca.certPem,
-      clientCertPem: pki.clients.snapshot.certPem,
-      clientKeyPem: pki.clients.snapshot.keyPem,
-      certRole: SNAPSHOT_ROLE,
+      vault,
       intervalMinutes: c.vault.snapshots.intervalMinutes,
       retain: c.vault.snapshots.retain,
       protection: this.protection,
-      cli: props.platform.vault.flavour.cli,
     });
   }
 }

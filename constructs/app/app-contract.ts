@@ -3,17 +3,25 @@
  * finds what it needs inside its container, and the environment variables that point there.
  * Only paths and addresses are in the environment; every secret is a read-only file.
  */
+import { IDENTITY_FILES } from "../vault/client-identity";
+import { postgresDnsNames, postgresUrl } from "../postgres/postgres-server";
+import { POSTGRES_PORT } from "../postgres/postgres-settings";
 
-/** Directory of the files Terraform delivers (CA, the app's client certificate and key, RoleID). */
+/** The app's role in Vault's AppRole auth method (policies/*.hcl name it too). */
+export const APP_ROLE = "uyoop-app";
+
+/** Directory of the app's identity: the CA, its client certificate and key (seeded by the platform stack). */
 export const APP_VAULT_DIR = "/run/uyoop/vault";
+/** Directory of the AppRole RoleID (delivered by the workloads stack). */
+export const APP_ROLE_ID_DIR = "/run/uyoop/approle";
 /** Directory of the SecretID file, written by the SecretID issuer job. */
 export const APP_SECRET_ID_DIR = "/run/uyoop/secret-id";
 
 export const APP_FILES = {
-  caCert: `${APP_VAULT_DIR}/ca.pem`,
-  clientCert: `${APP_VAULT_DIR}/client.pem`,
-  clientKey: `${APP_VAULT_DIR}/client-key.pem`,
-  roleId: `${APP_VAULT_DIR}/role-id`,
+  caCert: `${APP_VAULT_DIR}/${IDENTITY_FILES.caCert}`,
+  clientCert: `${APP_VAULT_DIR}/${IDENTITY_FILES.cert}`,
+  clientKey: `${APP_VAULT_DIR}/${IDENTITY_FILES.key}`,
+  roleId: `${APP_ROLE_ID_DIR}/role-id`,
   secretId: `${APP_SECRET_ID_DIR}/secret-id`,
 } as const;
 
@@ -40,4 +48,9 @@ export function appEnvironment(vaultAddr: string, appPort: number): Record<strin
     VAULT_TOTP_MOUNT: "totp",
     PORT: String(appPort),
   };
+}
+
+/** The app's database DSN (KV `secret/app/config`): host, port, database, full TLS verification with its CA file; never credentials. */
+export function appDatabaseUrl(environment: string, database: string): string {
+  return postgresUrl({ host: postgresDnsNames(environment)[0], port: POSTGRES_PORT, database, sslrootcert: APP_FILES.caCert });
 }

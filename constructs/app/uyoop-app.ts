@@ -1,8 +1,9 @@
 /**
  * UyoopApp: the uyoop-cal application containers and how their Vault credentials reach them.
  *
- * - The CA, the app's client certificate and key, and the RoleID (an identifier) are delivered
- *   by a VolumeSeed and mounted read-only.
+ * - The CA and the app's client certificate and key come from its ClientIdentity: a volume the
+ *   platform stack seeded (the key never crosses a stack boundary), mounted read-only. The RoleID
+ *   (an identifier) is delivered by a VolumeSeed here and mounted read-only.
  * - The SecretID is issued inside the environment by a one-shot job that authenticates with its
  *   own client certificate (Vault cert auth) and writes it to a volume the app mounts read-only.
  *   It never passes through Terraform (so the provider dropping used SecretIDs from state does
@@ -13,11 +14,13 @@
 import { Construct } from "constructs";
 import { Image } from "@cdktf/provider-docker/lib/image";
 import { UserInputError, show } from "../../config/errors";
-import { HardenedContainer } from "../docker/hardened-container";
+import { HardenedContainer, parseOwner } from "../docker/hardened-container";
 import { VolumeSeed } from "../docker/volume-seed";
 import { VaultCliJob } from "../vault/vault-cli-job";
-import type { VaultCli } from "../vault/vault-server-flavour";
-import { APP_SECRET_ID_DIR, APP_VAULT_DIR, appEnvironment } from "./app-contract";
+import type { NetworkHandle } from "../docker/environment-networks";
+import type { VaultAccess } from "../vault/vault-access";
+import type { AppRoleHandle } from "../vault/approle-auth";
+import { APP_ROLE_ID_DIR, APP_SECRET_ID_DIR, APP_VAULT_DIR, appEnvironment } from "./app-contract";
 
 export const SECRET_ID_SCRIPT = "constructs/vault/scripts/issue-secret-id.sh";
 
@@ -40,28 +43,16 @@ export interface UyoopAppProps {
   readonly bindAddress: string;
   /** Memory limit per replica (MiB). */
   readonly memoryMb: number;
-  /** Docker network names. */
-  readonly networks: { readonly edge: string; readonly vaultClients: string; readonly data: string };
-  /** Vault address on the clients network, e.g. https://vault:8200. */
-  readonly vaultAddr: string;
-  /** Environment CA certificate (PEM). */
-  readonly caCertPem: string;
-  /** The app's client certificate and key (PEM). */
-  readonly clientCertPem: string;
-  readonly clientKeyPem: string;
-  /** The SecretID issuer's client certificate and key (PEM). */
-  readonly issuerCertPem: string;
-  readonly issuerKeyPem: string;
-  /** The issuer's role in Vault's cert auth method. */
-  readonly issuerCertRole: string;
-  /** The AppRole role and its RoleID. */
-  readonly appRoleName: string;
-  readonly roleId: string;
-  /** Image with the vault CLI and /bin/sh, for the issuer and the seeders. */
-  readonly vaultCliImage: string;
-  /** The CLI in that image: `vault`, or OpenBao's `bao`. @default "vault" */
-  readonly vaultCli?: VaultCli;
+  /** The public-facing network (published port) and the data network (PostgreSQL). */
+  readonly networks: { readonly edge: NetworkHandle; readonly data: NetworkHandle };
+  /** Vault: the app's identity and the SecretID issuer's login are granted through it. */
+  readonly vault: VaultAccess;
+  /** The AppRole role the app logs in to, and its RoleID (an identifier). */
+  readonly appRole: AppRoleHandle;
 }
+
+/** The SecretID issuer's cert auth role and client name. */
+export const SECRET_ID_ISSUER_JOB = "secretid-issuer";
 
 /** Health check run inside the app image (python is there: the app is FastAPI). */
 export function appHealthCommand(port: number, path: string): string[] {
@@ -71,32 +62,30 @@ export function appHealthCommand(port: number, path: string): string[] {
 export class UyoopApp extends Construct {
   public readonly replicas: readonly HardenedContainer[];
   public readonly issuer: VaultCliJob;
-  public readonly vaultFiles: VolumeSeed;
+  public readonly roleIdFiles: VolumeSeed;
   public readonly secretIdVolume: VolumeSeed;
 
   constructor(scope: Construct, id: string, props: UyoopAppProps) {
     super(scope, id);
-    const m = /^(\d+):(\d+)$/.exec(props.user);
-    if (!m || m[1] === "0") throw UserInputError.of(this.node.path, "user", `${show(props.user)} must be a numeric non-root uid:gid`);
-    const owner = { uid: Number(m[1]), gid: Number(m[2]) };
+    const owner = parseOwner(props.user);
+    if (!owner || owner.uid === 0) throw UserInputError.of(this.node.path, "user", `${show(props.user)} must be a numeric non-root uid:gid`);
+    // Both identities belong to the app's uid: the issuer runs as the app's uid to write its SecretID.
+    const appIdentity = props.vault.identity("app", owner);
+    const issuerLogin = props.vault.grantCertLogin({ name: SECRET_ID_ISSUER_JOB, owner }, "secretid-rotation-policy");
     const labels = { "uyoop.environment": props.environment, "uyoop.component": "app" };
 
     const image = new Image(this, "image", { name: props.image, keepLocally: true });
     // The issuer and the seeders run the vault CLI image (it has /bin/sh and chown).
-    const cli = new Image(this, "vault-cli-image", { name: props.vaultCliImage, keepLocally: true }).imageId;
+    const cli = new Image(this, "vault-cli-image", { name: props.vault.cli.image, keepLocally: true }).imageId;
 
-    this.vaultFiles = new VolumeSeed(this, "vault-files", {
-      volumeName: `${props.environment}-app-vault`,
+    this.roleIdFiles = new VolumeSeed(this, "role-id", {
+      volumeName: `${props.environment}-app-role-id`,
       image: cli,
       owner,
       labels,
-      files: [
-        { path: "ca.pem", content: props.caCertPem, mode: "0444" },
-        { path: "client.pem", content: props.clientCertPem, mode: "0444" },
-        { path: "client-key.pem", content: props.clientKeyPem, mode: "0400" },
-        { path: "role-id", content: props.roleId, mode: "0400" },
-      ],
+      files: [{ path: "role-id", content: props.appRole.roleId, mode: "0400" }],
     });
+    const identity = appIdentity.mountAt(APP_VAULT_DIR);
 
     // The SecretID volume starts with a note only; its owner is the app's uid, so the issuer
     // (running as that uid, without any capability) can write the SecretID there.
@@ -110,17 +99,12 @@ export class UyoopApp extends Construct {
 
     this.issuer = new VaultCliJob(this, "secretid-issuer", {
       name: `${props.environment}-secretid-issuer`,
-      image: cli,
+      cli: { image: cli, binary: props.vault.cli.binary },
       owner,
       script: SECRET_ID_SCRIPT,
-      vaultAddr: props.vaultAddr,
-      clientsNetwork: props.networks.vaultClients,
-      caCertPem: props.caCertPem,
-      clientCertPem: props.issuerCertPem,
-      clientKeyPem: props.issuerKeyPem,
-      certRole: props.issuerCertRole,
-      ...(props.vaultCli ? { cli: props.vaultCli } : {}),
-      env: { APPROLE_ROLE: props.appRoleName, SECRET_ID_FILE: "/out/secret-id" },
+      vault: props.vault.endpoint,
+      login: issuerLogin,
+      env: { APPROLE_ROLE: props.appRole.name, SECRET_ID_FILE: "/out/secret-id" },
       volumes: [{ volume: this.secretIdVolume.volume.name, target: "/out", readOnly: false }],
       oneShot: true,
       labels: { ...labels, "uyoop.component": "secretid-issuer" },
@@ -132,19 +116,20 @@ export class UyoopApp extends Construct {
         name: `${props.environment}-app-${i}`,
         image: image.imageId,
         user: props.user,
-        env: appEnvironment(props.vaultAddr, props.port),
-        networks: [{ name: props.networks.edge }, { name: props.networks.vaultClients }, { name: props.networks.data }],
+        env: appEnvironment(props.vault.endpoint.address, props.port),
+        networks: [{ name: props.networks.edge.name }, { name: props.vault.endpoint.network.name }, { name: props.networks.data.name }],
         ports: [{ internal: props.port, external: props.hostPort + i, ip: props.bindAddress }],
         volumes: [
-          { volume: this.vaultFiles.volume.name, target: APP_VAULT_DIR, readOnly: true },
+          identity.volume,
+          { volume: this.roleIdFiles.volume.name, target: APP_ROLE_ID_DIR, readOnly: true },
           { volume: this.secretIdVolume.volume.name, target: APP_SECRET_ID_DIR, readOnly: true },
         ],
         tmpfs: { "/tmp": { sizeMb: 64, uid: owner.uid, gid: owner.gid, mode: "0700" } },
         memoryMb: props.memoryMb,
         healthCheck: { test: appHealthCommand(props.port, props.healthPath), intervalSeconds: 15, timeoutSeconds: 5, startPeriodSeconds: 30, retries: 3 },
         stopTimeoutSeconds: 20,
-        labels: { ...labels, "uyoop.app.replica": String(i) },
-        dependsOn: [this.vaultFiles.seeder.container, this.issuer.job.container],
+        labels: { ...labels, ...identity.labels, "uyoop.app.replica": String(i) },
+        dependsOn: [this.roleIdFiles.seeder.container, this.issuer.job.container],
       });
     });
   }

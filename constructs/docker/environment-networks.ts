@@ -26,6 +26,12 @@ export interface EnvironmentNetworksProps {
   readonly bindAddress: string;
 }
 
+/** A Docker network as constructs receive it: the network itself (its name is a reference), never a name typed by hand. */
+export interface NetworkHandle {
+  /** The Docker network's name (a reference to the docker_network, across stacks an output). */
+  readonly name: string;
+}
+
 /** How each network is isolated; see the table above. */
 export const NETWORK_ISOLATION: Readonly<Record<NetworkName, { internal: boolean; interContainer: boolean }>> = {
   edge: { internal: false, interContainer: false },

@@ -21,22 +21,25 @@
  * script's `${name:-}` reaches the container byte for byte instead of being evaluated.
  */
 import { Construct } from "constructs";
-import { createHash } from "crypto";
 import type { ITerraformDependable, TerraformResource } from "cdktf";
 import { Container, type ContainerConfig } from "@cdktf/provider-docker/lib/container";
 import { UserInputError, show } from "../../config/errors";
 import { isIpv4Address } from "../../config/cidr";
+import {
+  ADDABLE_CAPABILITIES,
+  LOG_OPTIONS,
+  SECRET_ENV_NAME,
+  SETTINGS_HASH_LABEL,
+  WEAKENING_METADATA,
+  isEveryInterface,
+  settingsHashOf,
+  type RecordedWeakening,
+} from "../../config/invariants";
 import { terraformLiteral } from "../../config/terraform-template";
 
 /** An explicit, justified opt-out of one hardening default. */
 export interface Weakening {
   /** Why the default cannot hold for this container (at least 10 characters). */
-  readonly reason: string;
-}
-
-/** A hardening default that a construct weakened, with its reason. */
-export interface RecordedWeakening {
-  readonly property: string;
   readonly reason: string;
 }
 
@@ -52,7 +55,7 @@ export interface PublishedPort {
   readonly internal: number;
   /** Port on the host. */
   readonly external: number;
-  /** Host interface address (never 0.0.0.0). */
+  /** Host interface address (never every interface: config/invariants.ts). */
   readonly ip: string;
 }
 
@@ -170,21 +173,16 @@ export function goDuration(totalSeconds: number): string {
   return `${s}s`;
 }
 
-/** Label carrying the hash of the settings the provider ignores on update. */
-export const SETTINGS_HASH_LABEL = "uyoop.settings-hash";
+/** A process owner: numeric uid and gid. */
+export interface Owner {
+  readonly uid: number;
+  readonly gid: number;
+}
 
-/**
- * Hash of a container's health check and tmpfs as they are synthesized (snake_case JSON). Labels
- * force replacement in the docker provider, so this hash as a label replaces the container when
- * either changes. Exported so the guardrail can recompute it from synthesized JSON.
- */
-export function settingsHashOf(healthcheck: Readonly<Record<string, unknown>> | undefined, tmpfs: Readonly<Record<string, string>>): string {
-  const canonical = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(canonical) : v && typeof v === "object" ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)).map(([k, x]) => [k, canonical(x)])) : v;
-  return createHash("sha256")
-    .update(JSON.stringify(canonical({ healthcheck: healthcheck ?? null, tmpfs })))
-    .digest("hex")
-    .slice(0, 16);
+/** The owner a numeric "uid:gid" names; undefined for anything else (names are never resolved). */
+export function parseOwner(user: string): Owner | undefined {
+  const m = /^(\d+):(\d+)$/.exec(user);
+  return m ? { uid: Number(m[1]), gid: Number(m[2]) } : undefined;
 }
 
 /** The Docker --tmpfs option string for a mount. */
@@ -195,14 +193,6 @@ export function tmpfsOptions(mount: TmpfsMount): string {
   if (mount.mode !== undefined) opts.push(`mode=${mount.mode}`);
   return opts.join(",");
 }
-
-/** Capabilities a weakening may add back; anything broader is refused outright. */
-export const ADDABLE_CAPABILITIES = ["CHOWN", "FOWNER", "DAC_OVERRIDE", "SETUID", "SETGID", "NET_BIND_SERVICE"];
-
-/** Environment variable names that look like they carry a secret. */
-export const SECRET_ENV_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|PRIVATE_KEY|API_KEY|CREDENTIALS?)$/i;
-
-export const LOG_OPTIONS = { "max-size": "10m", "max-file": "5" } as const;
 
 export class HardenedContainer extends Construct {
   public readonly container: Container;
@@ -222,9 +212,9 @@ export class HardenedContainer extends Construct {
     };
 
     // user: numeric so the kernel never resolves a name inside the image.
-    const user = /^(\d+):(\d+)$/.exec(props.user);
+    const user = parseOwner(props.user);
     if (!user) throw fail("user", `${show(props.user)} must be numeric "uid:gid", e.g. "100:1000"`);
-    if (user[1] === "0" && !weaken("runAsRoot", props.runAsRoot)) {
+    if (user.uid === 0 && !weaken("runAsRoot", props.runAsRoot)) {
       throw fail("user", `runs as root; use the image's unprivileged uid, or set runAsRoot with a reason`);
     }
     const writable = weaken("writableRootfs", props.writableRootfs);
@@ -245,8 +235,8 @@ export class HardenedContainer extends Construct {
     }
     if (!Number.isInteger(props.memoryMb) || props.memoryMb < 16) throw fail("memoryMb", `${show(props.memoryMb)} must be a whole number of MiB, at least 16`);
     for (const p of props.ports ?? []) {
-      if (!isIpv4Address(p.ip) || p.ip === "0.0.0.0") {
-        throw fail("ports", `${show(p.ip)} for port ${p.external} must be one host interface address, never 0.0.0.0`);
+      if (!isIpv4Address(p.ip) || isEveryInterface(p.ip)) {
+        throw fail("ports", `${show(p.ip)} for port ${p.external} must be one host interface address, never every interface (0.0.0.0)`);
       }
     }
     for (const name of Object.keys(props.env ?? {})) {
@@ -360,5 +350,7 @@ export class HardenedContainer extends Construct {
       },
     };
     this.container = new Container(this, "Resource", config);
+    // On the resource, where findings land: the guardrails read these, not this class.
+    for (const w of weakenings) this.container.node.addMetadata(WEAKENING_METADATA, w);
   }
 }

@@ -52,6 +52,8 @@ export class LeafCertificate extends Construct {
   /** The IP SANs, as requested. */
   public readonly ipAddresses: readonly string[];
   public readonly usage: CertificateUsage;
+  /** Subject common name: a client's identity in Vault's cert auth and audit log. */
+  public readonly commonName: string;
 
   constructor(scope: Construct, id: string, props: LeafCertificateProps) {
     super(scope, id);
@@ -77,6 +79,7 @@ export class LeafCertificate extends Construct {
     this.dnsNames = dnsNames;
     this.ipAddresses = ipAddresses;
     this.usage = props.usage;
+    this.commonName = props.commonName;
 
     this.privateKey = new PrivateKey(this, "key", privateKeyArgs(props.key));
     const request = new CertRequest(this, "csr", {

@@ -19,6 +19,8 @@ import type { DataProtection } from "../data-protection";
 import { HardenedContainer } from "../docker/hardened-container";
 import { VolumeSeed } from "../docker/volume-seed";
 import type { LeafCertificate } from "../pki/leaf-certificate";
+import type { CertificateAuthority } from "../pki/certificate-authority";
+import type { NetworkHandle } from "../docker/environment-networks";
 import { dynamicCredentialsSql, type DynamicCredentialsSql } from "./dynamic-credentials-sql";
 import { DEFAULT_SOCKET_DIRECTORY, POSTGRES_PORT, renderPostgresHba, renderPostgresServerSettings } from "./postgres-settings";
 
@@ -42,6 +44,19 @@ export const POSTGRES_PATHS = {
   pgdata: "/var/lib/postgresql/data/pgdata",
 } as const;
 
+/**
+ * PostgreSQL's DNS names on the data network: its container name (the certificate's CN and the
+ * name clients use) and a short alias. Stated here; the PKI puts both in its certificate.
+ */
+export function postgresDnsNames(environment: string): readonly [host: string, alias: string] {
+  return [`${environment}-postgres`, "postgres"];
+}
+
+/** A connection URL with full TLS verification; `credentials` only as Vault's templates, never values. */
+export function postgresUrl(u: { readonly host: string; readonly port: number; readonly database: string; readonly credentials?: "{{username}}:{{password}}"; readonly sslrootcert?: string }): string {
+  return `postgresql://${u.credentials ? `${u.credentials}@` : ""}${u.host}:${u.port}/${u.database}?sslmode=verify-full${u.sslrootcert ? `&sslrootcert=${u.sslrootcert}` : ""}`;
+}
+
 export interface PostgresServerProps {
   /** Environment name. */
   readonly environment: string;
@@ -51,15 +66,13 @@ export interface PostgresServerProps {
   readonly database: string;
   /** Memory limit (MiB). */
   readonly memoryMb: number;
-  /** Data network name and subnet (the only clients). */
-  readonly dataNetwork: string;
+  /** The data network and its subnet (the only clients). */
+  readonly dataNetwork: NetworkHandle;
   readonly dataSubnet: string;
-  /** Extra DNS alias on the data network. */
-  readonly alias: string;
-  /** Server certificate (SANs must include the container name and alias). */
+  /** Server certificate (SANs must include both `postgresDnsNames`). */
   readonly certificate: LeafCertificate;
-  /** CA certificate (PEM). */
-  readonly caCertPem: string;
+  /** The CA that signed it (and the clients' certificates). */
+  readonly ca: CertificateAuthority;
   /** Minimum TLS version. */
   readonly tlsMinVersion: "tls12" | "tls13";
   /** Destroy protection of the data volume. */
@@ -71,14 +84,21 @@ export class PostgresServer extends Construct {
   public readonly dataVolume: Volume;
   public readonly adminPassword: Password;
   public readonly sql: DynamicCredentialsSql;
+  /** Container name: the host name clients connect to (a SAN of its certificate). */
   public readonly name: string;
+  public readonly port: number = POSTGRES_PORT;
+  public readonly database: string;
+  /** The superuser Vault's database engine connects as. */
+  public readonly adminUser: string = POSTGRES_ADMIN;
   public readonly postgresqlConf: string;
   public readonly pgHbaConf: string;
 
   constructor(scope: Construct, id: string, props: PostgresServerProps) {
     super(scope, id);
-    this.name = `${props.environment}-postgres`;
-    props.certificate.requireNames([this.name, props.alias], "the app and Vault use to reach PostgreSQL");
+    const [host, alias] = postgresDnsNames(props.environment);
+    this.name = host;
+    this.database = props.database;
+    props.certificate.requireNames([host, alias], "the app and Vault use to reach PostgreSQL");
     this.sql = dynamicCredentialsSql({ database: props.database });
 
     this.postgresqlConf = renderPostgresServerSettings({
@@ -113,7 +133,7 @@ export class PostgresServer extends Construct {
         { path: "pg_hba.conf", content: this.pgHbaConf, mode: "0440" },
         { path: "tls/server.pem", content: props.certificate.certPem, mode: "0444" },
         { path: "tls/server-key.pem", content: props.certificate.keyPem, mode: "0600" },
-        { path: "tls/ca.pem", content: props.caCertPem, mode: "0444" },
+        { path: "tls/ca.pem", content: props.ca.certPem, mode: "0444" },
         { path: "secrets/admin-password", content: this.adminPassword.result, mode: "0400" },
       ],
     });
@@ -142,7 +162,7 @@ export class PostgresServer extends Construct {
         POSTGRES_DB: props.database,
         POSTGRES_INITDB_ARGS: "--auth-host=scram-sha-256 --auth-local=scram-sha-256",
       },
-      networks: [{ name: props.dataNetwork, aliases: [props.alias] }],
+      networks: [{ name: props.dataNetwork.name, aliases: [alias] }],
       volumes: [
         { volume: config.volume.name, target: POSTGRES_PATHS.config, readOnly: true },
         { volume: initdb.volume.name, target: POSTGRES_PATHS.initdb, readOnly: true },

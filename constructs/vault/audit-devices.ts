@@ -4,6 +4,9 @@
  * never logged. Vault gets them as `vault_audit` resources, OpenBao in each node's configuration
  * (vault-server-flavour.ts).
  */
+import { Construct } from "constructs";
+import { Audit } from "@cdktf/provider-vault/lib/audit";
+import { groupingOnly } from "../addressing";
 
 export interface AuditDevice {
   /** Mount path of the device (`sys/audit/<path>`). */
@@ -38,4 +41,24 @@ export function auditDevices(settings: AuditSettings, logsDir: string): AuditDev
     out.push({ path: "stdout", type: "file", description: "audit log on stdout (docker logs)", options: { file_path: "stdout", log_raw: "false" } });
   }
   return out;
+}
+
+export interface ApiAuditDevicesProps {
+  /** The devices (auditDevices()). */
+  readonly devices: readonly AuditDevice[];
+}
+
+/**
+ * The devices as `vault_audit` resources, for servers that enable them through the API (Vault).
+ * OpenBao refuses that: its devices are in each node's configuration (VaultCluster). A grouping
+ * construct: `vault_audit.audit-<path>`.
+ */
+export class ApiAuditDevices extends Construct {
+  public readonly devices: readonly Audit[];
+
+  constructor(scope: Construct, id: string, props: ApiAuditDevicesProps) {
+    super(scope, id);
+    groupingOnly(this);
+    this.devices = props.devices.map((d) => new Audit(this, `audit-${d.path}`, { type: d.type, path: d.path, description: d.description, options: { ...d.options } }));
+  }
 }

@@ -21,19 +21,15 @@ import { DatabaseSecretBackendConnection } from "@cdktf/provider-vault/lib/datab
 import { DatabaseSecretBackendRole } from "@cdktf/provider-vault/lib/database-secret-backend-role";
 import { UserInputError } from "../../config/errors";
 import type { DataProtection } from "../data-protection";
-import type { DynamicCredentialsSql } from "../postgres/dynamic-credentials-sql";
+import { postgresUrl, type PostgresServer } from "../postgres/postgres-server";
 import { VAULT_DATABASE_ROLE } from "../postgres/dynamic-credentials-sql";
 
 export const DATABASE_CONNECTION = "uyoop-postgres";
 
 export interface VaultDatabaseEngineProps {
-  /** PostgreSQL host name (a SAN of its certificate) and port. */
-  readonly host: string;
-  readonly port: number;
-  /** The app's database. */
-  readonly database: string;
-  /** Admin role and its password (a reference; write-only here). */
-  readonly adminUser: string;
+  /** The server: host (a SAN of its certificate), port, database, admin role, and the role SQL. */
+  readonly server: PostgresServer;
+  /** The admin password, read at plan time (a HandedOverSecret's content); write-only here. */
   readonly adminPassword: string;
   /** Bump to send a new admin password (after re-creating it); never needed after rotate-root. @default 1 */
   readonly adminPasswordVersion?: number;
@@ -43,8 +39,6 @@ export interface VaultDatabaseEngineProps {
    * (`sslrootcert` in the connection URL).
    */
   readonly ca: { readonly pem: string } | { readonly pathOnServer: string };
-  /** The SQL of the role. */
-  readonly sql: DynamicCredentialsSql;
   /** Lease TTL and max TTL (seconds). */
   readonly defaultTtlSeconds: number;
   readonly maxTtlSeconds: number;
@@ -59,6 +53,7 @@ export class VaultDatabaseEngine extends Construct {
 
   constructor(scope: Construct, id: string, props: VaultDatabaseEngineProps) {
     super(scope, id);
+    const server = props.server;
     if (props.defaultTtlSeconds < 60 || props.defaultTtlSeconds > props.maxTtlSeconds || props.maxTtlSeconds > 86400) {
       throw UserInputError.of(this.node.path, "defaultTtlSeconds", `${props.defaultTtlSeconds}/${props.maxTtlSeconds} must satisfy 60 <= default <= max <= 86400`);
     }
@@ -73,10 +68,16 @@ export class VaultDatabaseEngine extends Construct {
       name: DATABASE_CONNECTION,
       allowedRoles: [VAULT_DATABASE_ROLE],
       verifyConnection: true,
-      rootRotationStatements: [...props.sql.rootRotationStatements],
+      rootRotationStatements: [...server.sql.rootRotationStatements],
       postgresql: {
-        connectionUrl: `postgresql://{{username}}:{{password}}@${props.host}:${props.port}/${props.database}?sslmode=verify-full${"pathOnServer" in props.ca ? `&sslrootcert=${props.ca.pathOnServer}` : ""}`,
-        username: props.adminUser,
+        connectionUrl: postgresUrl({
+          host: server.name,
+          port: server.port,
+          database: server.database,
+          credentials: "{{username}}:{{password}}",
+          ...("pathOnServer" in props.ca ? { sslrootcert: props.ca.pathOnServer } : {}),
+        }),
+        username: server.adminUser,
         passwordWo: props.adminPassword,
         passwordWoVersion: props.adminPasswordVersion ?? 1,
         passwordAuthentication: "scram-sha-256",
@@ -88,8 +89,8 @@ export class VaultDatabaseEngine extends Construct {
       backend: this.mount.path,
       name: VAULT_DATABASE_ROLE,
       dbName: this.connection.name,
-      creationStatements: [...props.sql.creationStatements],
-      revocationStatements: [...props.sql.revocationStatements],
+      creationStatements: [...server.sql.creationStatements],
+      revocationStatements: [...server.sql.revocationStatements],
       defaultTtl: props.defaultTtlSeconds,
       maxTtl: props.maxTtlSeconds,
     });

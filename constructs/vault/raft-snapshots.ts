@@ -13,32 +13,24 @@ import { Image } from "@cdktf/provider-docker/lib/image";
 import type { DataProtection } from "../data-protection";
 import { VolumeSeed } from "../docker/volume-seed";
 import { VaultCliJob } from "./vault-cli-job";
-import type { VaultCli } from "./vault-server-flavour";
-import { VAULT_GID, VAULT_UID } from "./vault-cluster";
+import type { VaultAccess } from "./vault-access";
+import { VAULT_OWNER } from "./vault-cluster";
 
 export const SNAPSHOT_SCRIPT = "constructs/vault/scripts/raft-snapshot.sh";
 export const SNAPSHOT_DIR = "/snapshots";
 
 export interface RaftSnapshotsProps {
   readonly environment: string;
-  /** Image with the vault CLI and /bin/sh. */
-  readonly image: string;
-  /** Vault address on the clients network. */
-  readonly vaultAddr: string;
-  readonly clientsNetwork: string;
-  readonly caCertPem: string;
-  /** The job's client certificate and key (PEM). */
-  readonly clientCertPem: string;
-  readonly clientKeyPem: string;
-  /** The job's role in the cert auth method. */
-  readonly certRole: string;
+  /** Vault: where it is, the CLI image, and the job's login (granted here: snapshot-policy only). */
+  readonly vault: VaultAccess;
   readonly intervalMinutes: number;
   readonly retain: number;
   /** Protection of the snapshot volume. */
   readonly protection: DataProtection;
-  /** The CLI in the image: `vault`, or OpenBao's `bao`. @default "vault" */
-  readonly cli?: VaultCli;
 }
+
+/** The job's cert auth role and client name. */
+export const SNAPSHOT_JOB = "raft-snapshot";
 
 export class RaftSnapshots extends Construct {
   public readonly job: VaultCliJob;
@@ -48,8 +40,9 @@ export class RaftSnapshots extends Construct {
     super(scope, id);
     const name = `${props.environment}-raft-snapshots`;
     const labels = { "uyoop.environment": props.environment, "uyoop.component": "raft-snapshots" };
-    const owner = { uid: VAULT_UID, gid: VAULT_GID };
-    const image = new Image(this, "image", { name: props.image, keepLocally: true }).imageId;
+    const owner = VAULT_OWNER;
+    const login = props.vault.grantCertLogin({ name: SNAPSHOT_JOB, owner }, "snapshot-policy");
+    const image = new Image(this, "image", { name: props.vault.cli.image, keepLocally: true }).imageId;
     this.volume = new VolumeSeed(this, "snapshots", {
       volumeName: `${name}-data`,
       image,
@@ -62,16 +55,11 @@ export class RaftSnapshots extends Construct {
     // "Default": the job's resources keep the addresses raft-snapshots_job, raft-snapshots_files_*.
     this.job = new VaultCliJob(this, "Default", {
       name,
-      image,
+      cli: { image, binary: props.vault.cli.binary },
       owner,
       script: SNAPSHOT_SCRIPT,
-      vaultAddr: props.vaultAddr,
-      clientsNetwork: props.clientsNetwork,
-      caCertPem: props.caCertPem,
-      clientCertPem: props.clientCertPem,
-      clientKeyPem: props.clientKeyPem,
-      certRole: props.certRole,
-      ...(props.cli ? { cli: props.cli } : {}),
+      vault: props.vault.endpoint,
+      login,
       env: { SNAPSHOT_DIR, INTERVAL_SECONDS: String(interval), RETAIN: String(props.retain) },
       volumes: [{ volume: this.volume.volume.name, target: SNAPSHOT_DIR, readOnly: false }],
       oneShot: false,

@@ -10,13 +10,14 @@ import { Construct } from "constructs";
 import { UserInputError } from "../../config/errors";
 import { HardenedContainer } from "../docker/hardened-container";
 import { VolumeSeed, type SeedFile } from "../docker/volume-seed";
-import { operatorDirExpression, OPERATOR_FILES } from "../operator-dir";
+import { operatorDirExpression, OPERATOR_FILES } from "../operator-directory";
 import { readProjectFile } from "../project-files";
 import { vaultCliEnv, type VaultCli } from "./vault-server-flavour";
 import type { CertificateAuthority } from "../pki/certificate-authority";
 import type { LeafCertificate } from "../pki/leaf-certificate";
 import type { VaultNode } from "./vault-cluster";
 import type { ITerraformDependable } from "cdktf";
+import type { NetworkHandle } from "../docker/environment-networks";
 
 export const BOOTSTRAP_SCRIPT = "constructs/vault/scripts/bootstrap.sh";
 
@@ -28,7 +29,7 @@ export interface VaultBootstrapProps {
   /** Image with the vault CLI and /bin/sh (node 1's image). */
   readonly image: string;
   /** Network where clients reach Vault. */
-  readonly clientsNetwork: string;
+  readonly clientsNetwork: NetworkHandle;
   /** The environment CA. */
   readonly ca: CertificateAuthority;
   /** The bootstrap's own client certificate (used when mTLS is on). */
@@ -104,7 +105,7 @@ export class VaultBootstrap extends Construct {
         HOME: "/tmp",
         ...vaultCliEnv(props.cli),
       },
-      networks: [{ name: props.clientsNetwork }],
+      networks: [{ name: props.clientsNetwork.name }],
       volumes: [{ volume: this.files.volume.name, target: MOUNT, readOnly: true }],
       hostPaths: [{ hostPath: operatorDirExpression(props.operatorDir), target: "/operator", readOnly: false }],
       tmpfs: { "/tmp": { sizeMb: 16, uid: props.operatorUid, gid: props.operatorGid, mode: "0700" } },

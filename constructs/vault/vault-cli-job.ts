@@ -1,38 +1,38 @@
 /**
  * VaultCliJob: a hardened container that runs one of the project's scripts with the vault CLI,
  * proving who it is with its own client certificate (Vault's cert auth method) so that no
- * credential is ever handed to it. The script, the CA and the job's certificate and key reach it
- * through a VolumeSeed mounted read-only at /job. Used by the SecretID issuer and the Raft
- * snapshot job.
+ * credential is ever handed to it. The script reaches it through a VolumeSeed mounted read-only at
+ * /job; the CA, its certificate and key through its ClientIdentity's volume (seeded by the stack
+ * that issued the certificate), mounted read-only at /identity. Used by the SecretID issuer and
+ * the Raft snapshot job.
  */
 import { Construct } from "constructs";
 import type { ITerraformDependable } from "cdktf";
-import { HardenedContainer, type HealthCheck, type VolumeAttachment } from "../docker/hardened-container";
+import { UserInputError } from "../../config/errors";
+import { HardenedContainer, type HealthCheck, type Owner, type VolumeAttachment } from "../docker/hardened-container";
 import { VolumeSeed } from "../docker/volume-seed";
+import type { CertLogin, VaultCliTool, VaultEndpoint } from "./vault-access";
 import { readProjectFile } from "../project-files";
-import { vaultCliEnv, type VaultCli } from "./vault-server-flavour";
+import { vaultCliEnv } from "./vault-server-flavour";
 
 /** Where the job's files are mounted. */
 export const JOB_MOUNT = "/job";
+/** Where its identity (CA, certificate, key) is mounted. */
+export const JOB_IDENTITY_MOUNT = "/identity";
 
 export interface VaultCliJobProps {
   /** Container name (the seeded volume is `<name>-files`). */
   readonly name: string;
-  /** Image with the vault CLI and /bin/sh. */
-  readonly image: string;
+  /** Image (an id or a pinned reference) with the vault CLI and /bin/sh, and the CLI's name in it. */
+  readonly cli: VaultCliTool;
   /** Numeric uid and gid the job runs as (and owns its files). */
-  readonly owner: { readonly uid: number; readonly gid: number };
+  readonly owner: Owner;
   /** The script to run, relative to the project root. */
   readonly script: string;
-  /** Vault address and the network it is reached on. */
-  readonly vaultAddr: string;
-  readonly clientsNetwork: string;
-  /** The environment CA and the job's client certificate and key (PEM). */
-  readonly caCertPem: string;
-  readonly clientCertPem: string;
-  readonly clientKeyPem: string;
-  /** The job's role in the cert auth method (CERT_ROLE). */
-  readonly certRole: string;
+  /** Where Vault is. */
+  readonly vault: VaultEndpoint;
+  /** The job's identity and cert auth role (from `VaultAccess.grantCertLogin`). */
+  readonly login: CertLogin;
   /** More non-secret environment variables for the script. @default {} */
   readonly env?: Readonly<Record<string, string>>;
   /** More volumes (e.g. where it writes). @default none */
@@ -46,8 +46,6 @@ export interface VaultCliJobProps {
   readonly labels: Readonly<Record<string, string>>;
   /** @default none */
   readonly dependsOn?: readonly ITerraformDependable[];
-  /** The CLI in the image: `vault`, or OpenBao's `bao`. @default "vault" */
-  readonly cli?: VaultCli;
 }
 
 export class VaultCliJob extends Construct {
@@ -56,46 +54,47 @@ export class VaultCliJob extends Construct {
 
   constructor(scope: Construct, id: string, props: VaultCliJobProps) {
     super(scope, id);
+    const o = props.login.identity.owner;
+    if (o.uid !== props.owner.uid || o.gid !== props.owner.gid) {
+      throw UserInputError.of(this.node.path, "identity", `is owned by ${o.uid}:${o.gid}, but the job runs as ${props.owner.uid}:${props.owner.gid} and could not read its key; issue it for the job's uid`);
+    }
     const scriptName = props.script.split("/").pop()!;
     this.files = new VolumeSeed(this, "files", {
       volumeName: `${props.name}-files`,
-      image: props.image,
+      image: props.cli.image,
       owner: props.owner,
       labels: props.labels,
       files: [
         { path: scriptName, content: readProjectFile(props.script), mode: "0444" },
-        { path: "ca.pem", content: props.caCertPem, mode: "0444" },
-        { path: "client.pem", content: props.clientCertPem, mode: "0444" },
-        { path: "client-key.pem", content: props.clientKeyPem, mode: "0400" },
       ],
     });
+    const identity = props.login.identity.mountAt(JOB_IDENTITY_MOUNT);
     this.job = new HardenedContainer(this, "job", {
       name: props.name,
-      image: props.image,
+      image: props.cli.image,
       user: `${props.owner.uid}:${props.owner.gid}`,
       entrypoint: ["/bin/sh"],
       command: [`${JOB_MOUNT}/${scriptName}`],
       env: {
-        VAULT_ADDR: props.vaultAddr,
-        VAULT_CACERT: `${JOB_MOUNT}/ca.pem`,
-        VAULT_CLIENT_CERT: `${JOB_MOUNT}/client.pem`,
-        VAULT_CLIENT_KEY: `${JOB_MOUNT}/client-key.pem`,
-        CERT_ROLE: props.certRole,
+        VAULT_ADDR: props.vault.address,
+        ...identity.env,
+        CERT_ROLE: props.login.role,
         HOME: "/tmp",
-        ...vaultCliEnv(props.cli),
+        ...vaultCliEnv(props.cli.binary),
         ...(props.env ?? {}),
       },
-      networks: [{ name: props.clientsNetwork }],
-      volumes: [{ volume: this.files.volume.name, target: JOB_MOUNT, readOnly: true }, ...(props.volumes ?? [])],
+      networks: [{ name: props.vault.network.name }],
+      volumes: [{ volume: this.files.volume.name, target: JOB_MOUNT, readOnly: true }, identity.volume, ...(props.volumes ?? [])],
       tmpfs: { "/tmp": { sizeMb: 16, uid: props.owner.uid, gid: props.owner.gid, mode: "0700" } },
       memoryMb: props.memoryMb ?? 64,
       oneShot: props.oneShot,
       ...(props.healthCheck ? { healthCheck: props.healthCheck } : {}),
       stopTimeoutSeconds: 10,
-      labels: props.labels,
+      labels: { ...props.labels, ...identity.labels },
       dependsOn: [this.files.seeder.container, ...(props.dependsOn ?? [])],
-      // New files (script, certificate) re-create the job, so it runs them: a one-shot job runs
-      // again, a loop restarts with them instead of keeping the old script in memory.
+      // A new script re-creates the job, so it runs it: a one-shot job runs again, a loop restarts
+      // with it instead of keeping the old script in memory. A new identity does the same through
+      // its label (its seeder lives in another stack).
       replaceTriggeredBy: [this.files.seeder.container],
     });
   }

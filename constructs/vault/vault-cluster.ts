@@ -14,7 +14,7 @@ import { Image } from "@cdktf/provider-docker/lib/image";
 import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { UserInputError, show } from "../../config/errors";
 import type { DataProtection } from "../data-protection";
-import { HardenedContainer } from "../docker/hardened-container";
+import { HardenedContainer, type Owner } from "../docker/hardened-container";
 import { VolumeSeed } from "../docker/volume-seed";
 import type { CertificateAuthority } from "../pki/certificate-authority";
 import type { LeafCertificate } from "../pki/leaf-certificate";
@@ -22,10 +22,18 @@ import { allVaultNodeNames, VAULT_SERVICE_ALIAS, type VaultNodeNames } from "./v
 import { renderVaultServerConfig, VAULT_API_PORT } from "./vault-server-config";
 import { livenessCommand, VAULT_SERVER_FLAVOURS, type VaultServerFlavour } from "./vault-server-flavour";
 import type { AuditDevice } from "./audit-devices";
+import type { NetworkHandle } from "../docker/environment-networks";
+import type { VaultEndpoint } from "./vault-access";
+
+/** Each node's image: the per-node override (`vault.nodeImages`, by node number), else the cluster image. */
+export function vaultNodeImages(vault: { readonly nodeCount: number; readonly image: string; readonly nodeImages: Readonly<Record<string, string>> }): string[] {
+  return Array.from({ length: vault.nodeCount }, (_, i) => vault.nodeImages[String(i + 1)] ?? vault.image);
+}
 
 /** uid:gid of the server's user in the official Vault and OpenBao images (Alpine adduser -S: 100, group 1000). */
 export const VAULT_UID = 100;
 export const VAULT_GID = 1000;
+export const VAULT_OWNER: Owner = { uid: VAULT_UID, gid: VAULT_GID };
 
 
 export interface VaultClusterProps {
@@ -37,13 +45,13 @@ export interface VaultClusterProps {
   readonly hostPorts: readonly number[];
   /** Host interface the API ports are published on. */
   readonly bindAddress: string;
-  /** Docker network names. */
+  /** Docker networks. */
   readonly networks: {
-    readonly raft: string;
-    readonly clients: string;
-    readonly publish: string;
+    readonly raft: NetworkHandle;
+    readonly clients: NetworkHandle;
+    readonly publish: NetworkHandle;
     /** The data network, where Vault's database engine reaches PostgreSQL. @default not joined */
-    readonly data?: string;
+    readonly data?: NetworkHandle;
   };
   /** The CA that signed the node certificates (and every client's). */
   readonly ca: CertificateAuthority;
@@ -83,6 +91,8 @@ export interface VaultNode {
 export class VaultCluster extends Construct {
   public readonly nodes: readonly VaultNode[];
   public readonly flavour: VaultServerFlavour;
+  /** How clients reach the cluster: any node, on the clients network, over TLS with the CA. */
+  public readonly endpoint: VaultEndpoint;
 
   constructor(scope: Construct, id: string, props: VaultClusterProps) {
     super(scope, id);
@@ -95,6 +105,7 @@ export class VaultCluster extends Construct {
 
     const flavour = props.flavour ?? VAULT_SERVER_FLAVOURS.vault;
     this.flavour = flavour;
+    this.endpoint = { address: `https://${VAULT_SERVICE_ALIAS}:${VAULT_API_PORT}`, network: props.networks.clients, ca: props.ca };
     const paths = flavour.paths;
     const names = allVaultNodeNames(props.environment, n);
     names.forEach((node, i) => {
@@ -180,10 +191,10 @@ export class VaultCluster extends Construct {
           SKIP_CHOWN: "true",
         },
         networks: [
-          { name: props.networks.raft, aliases: [node.raftAlias] },
-          { name: props.networks.clients, aliases: [node.clientAlias, VAULT_SERVICE_ALIAS] },
-          { name: props.networks.publish },
-          ...(props.networks.data ? [{ name: props.networks.data }] : []),
+          { name: props.networks.raft.name, aliases: [node.raftAlias] },
+          { name: props.networks.clients.name, aliases: [node.clientAlias, VAULT_SERVICE_ALIAS] },
+          { name: props.networks.publish.name },
+          ...(props.networks.data ? [{ name: props.networks.data.name }] : []),
         ],
         ports: [{ internal: VAULT_API_PORT, external: props.hostPorts[i]!, ip: props.bindAddress }],
         volumes: [

@@ -1,12 +1,28 @@
 /**
- * VaultPolicies: uploads every policy of `policies/` as is, after the lint. A policy that fails
- * the lint stops synth with the policy, the path and the reason.
+ * VaultPolicies: reads every catalogued policy of `policies/` (policies/catalog.ts) and uploads
+ * it as is, after the lint. A policy that fails the lint stops synth with the policy, the path
+ * and the reason.
  */
-import { terraformLiteral } from "../../config/terraform-template";
 import { Construct } from "constructs";
 import { Policy } from "@cdktf/provider-vault/lib/policy";
+import { terraformLiteral } from "../../config/terraform-template";
 import { UserInputError } from "../../config/errors";
-import { lintPolicy, loadPolicies, policyFile, type LoadedPolicy } from "./policies";
+import { POLICY_CATALOG, lintPolicy, parsePolicy, policyFile, type PolicyDefinition, type PolicyName, type PolicyRule } from "../../policies/catalog";
+import { readProjectFile } from "../project-files";
+
+export interface LoadedPolicy extends PolicyDefinition {
+  /** The file content, uploaded as is. */
+  readonly text: string;
+  readonly rules: readonly PolicyRule[];
+}
+
+/** Reads every catalogued policy file (at synth). */
+export function loadPolicies(): LoadedPolicy[] {
+  return POLICY_CATALOG.map((p) => {
+    const text = readProjectFile(policyFile(p.name));
+    return { ...p, text, rules: parsePolicy(text, policyFile(p.name)) };
+  });
+}
 
 export class VaultPolicies extends Construct {
   public readonly policies: readonly LoadedPolicy[];
@@ -24,7 +40,7 @@ export class VaultPolicies extends Construct {
   }
 
   /** The policy resource, for references (so roles depend on their policies). */
-  policy(name: string): Policy {
+  policy(name: PolicyName): Policy {
     const policy = this.byName.get(name);
     if (!policy) throw new Error(`no policy ${name} in policies/`);
     return policy;

@@ -3,8 +3,7 @@
  * image items of section 4) that a kreuzwerker/docker `docker_container`, `docker_image` or
  * `docker_network` can express, and the provider's own traps.
  */
-import { SETTINGS_HASH_LABEL, settingsHashOf } from "../../constructs/docker/hardened-container";
-import { ADDABLE_CAPABILITIES } from "../../constructs/docker/hardened-container";
+import { ADDABLE_CAPABILITIES, SETTINGS_HASH_LABEL, isEveryInterface, settingsHashOf } from "../../config/invariants";
 import { parseImageRef } from "../../config/image-ref";
 import { asNumber, asObject, asString, isFalse, isToken, isTrue, objects, strings } from "../json";
 import type { JsonObject, Rule, Subject } from "../types";
@@ -321,8 +320,7 @@ export const containerRules: readonly Rule[] = [
         const ip = asString(p["ip"]);
         const port = asNumber(p["external"]) ?? asNumber(p["internal"]);
         if (ip === undefined || ip.trim() === "") return [`port ${port} has no host interface: Docker publishes it on 0.0.0.0`];
-        if (["0.0.0.0", "::", "[::]"].includes(ip.trim())) return [`port ${port} is published on ${ip} (every interface)`];
-        return [];
+        return isEveryInterface(ip) ? [`port ${port} is published on ${ip} (every interface)`] : [];
       }),
   },
   {
@@ -682,7 +680,7 @@ export const containerRules: readonly Rule[] = [
     check: (s) => {
       if (isTrue(s.body["internal"])) return [];
       const ip = asString(asObject(s.body["options"])["com.docker.network.bridge.host_binding_ipv4"]);
-      return ip !== undefined && ip !== "0.0.0.0" && ip !== "" ? [] : [`default host binding is ${ip === undefined ? "unset (0.0.0.0)" : JSON.stringify(ip)}`];
+      return !isEveryInterface(ip) ? [] : [`default host binding is ${ip === undefined ? "unset (0.0.0.0)" : JSON.stringify(ip)}`];
     },
   },
 ];

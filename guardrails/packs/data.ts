@@ -3,7 +3,7 @@
  * and secrets engines protected from destruction; lifted protection (`allowDataLoss`) always
  * reported.
  */
-import { SECRET_ENV_NAME } from "../../constructs/docker/hardened-container";
+import { SECRET_ENV_NAME } from "../../config/invariants";
 import { asObject, asString, isToken, isTrue, objects, strings, walkStrings } from "../json";
 import { isOneShot } from "./container";
 import { unexpectedTemplateSequences } from "../../config/terraform-template";
@@ -24,6 +24,17 @@ export const SECRET_FIELD = /^(password|passwd|token|secret|secret_id|client_tok
 /** References to attributes that hold secrets (fine in JSON, never in a container's env). */
 export const SECRET_REFERENCE =
   /\$\{[^}]*\b(random_password\.[A-Za-z0-9_-]+\.(result|bcrypt_hash)|tls_private_key\.[A-Za-z0-9_-]+\.private_key_[a-z0-9_]+|[a-z0-9_]+\.[A-Za-z0-9_-]+\.(secret_id|client_token|wrapping_token|password))\b/;
+
+/**
+ * The one generated expression beyond references: `file(<reference>)` in a write-only argument
+ * (`*_wo`), a secret handed over as an operator-directory file whose path crosses the stack
+ * boundary (constructs/operator-directory.ts `HandedOverSecret`). Never a literal path.
+ */
+const HANDED_OVER_SECRET_READ = /^file\((data\.)?[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+\)$/;
+
+export function isHandedOverSecretRead(key: string | undefined, expression: string): boolean {
+  return key !== undefined && key.endsWith("_wo") && HANDED_OVER_SECRET_READ.test(expression);
+}
 
 function valueProblems(value: string): string[] {
   return SECRET_VALUE_PATTERNS.filter(([, p]) => p.test(value)).map(([what]) => what);
@@ -125,15 +136,16 @@ export const dataRules: readonly Rule[] = [
     level: "error",
     title: "Text never becomes a Terraform expression",
     rationale:
-      "Terraform evaluates `${...}` and `%{...}` in every string of the JSON: a script's `${name:-}` breaks `tofu init`, and a value such as `${file(\"/etc/passwd\")}` reaching a certificate subject or a container's env would read host files at apply. The only expressions in the JSON are the references cdktf generates.",
+      "Terraform evaluates `${...}` and `%{...}` in every string of the JSON: a script's `${name:-}` breaks `tofu init`, and a value such as `${file(\"/etc/passwd\")}` reaching a certificate subject or a container's env would read host files at apply. The only expressions in the JSON are the references cdktf generates, and `file(<reference>)` in a write-only argument (a secret handed over as an operator-directory file).",
     fix: "Pass text through terraformLiteral (config/terraform-template.ts), as HardenedContainer does, or refuse the input; build expressions from cdktf tokens, never from strings.",
     source: "Terraform JSON syntax: strings are templates; issue 11 (unparseable stacks) and issue 15 (expression injection)",
     securitySeverity: "9.0",
     appliesTo: ["*"],
     check: (s) => {
       const out: string[] = [];
-      walkStrings(s.body, (value, _key, path) => {
+      walkStrings(s.body, (value, key, path) => {
         for (const seq of unexpectedTemplateSequences(value)) {
+          if (isHandedOverSecretRead(key, seq.expression)) continue;
           const shown = `${seq.opener}${seq.expression.length > 40 ? `${seq.expression.slice(0, 40)}...` : seq.expression}${seq.terminated ? "}" : ""}`;
           out.push(`${path} holds ${JSON.stringify(shown)}, which Terraform would evaluate`);
         }

@@ -3,7 +3,7 @@
  * provider TLS verification, AppRole limits, token and lease TTLs, audit devices and their
  * options, and the policy lint of constructs/vault/policies.ts (reused, not duplicated).
  */
-import { POLICY_CATALOG, lintPolicy, parsePolicy, type PolicyKind } from "../../constructs/vault/policies";
+import { POLICY_CATALOG, lintPolicy, parsePolicy, type PolicyKind } from "../../policies/catalog";
 import { asNumber, asObject, asString, isToken, isTrue, objects, strings } from "../json";
 import type { JsonObject, Rule, RuleContext, Subject } from "../types";
 

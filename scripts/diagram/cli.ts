@@ -1,10 +1,14 @@
 /**
- * `npm run diagram [-- --check] [--env-file environments/x.json] [--out file]`
+ * `npm run diagram [-- --check] [--env-file environments/x.json] [--out file] [--stdout]`
+ *
+ * The environment is chosen like every command's (--env-file, else UYOOP_ENV_FILE, else
+ * environments/dev.json: config/env-selector.ts).
  *
  * Synthesizes the environment in-process (guardrail errors do not stop it; they are reported on
- * stderr), renders its topology as Markdown with Mermaid diagrams, writes it to docs/TOPOLOGY.md
- * (for the default environment file; elsewhere only with --out) and prints it.
- * --check writes nothing and exits 1 when docs/TOPOLOGY.md is stale.
+ * stderr), renders its topology as Markdown with Mermaid diagrams and writes it: to
+ * docs/TOPOLOGY.md for the default environment file, to cdktf.out/topology/<file name>.md for
+ * another one, or to --out. It prints the path it wrote (one line); --stdout prints the document
+ * instead of writing it. --check writes nothing and exits 1 when the target is stale.
  *
  * Exit codes: 0 written or up to date, 1 stale (--check), 2 failure.
  */
@@ -12,8 +16,9 @@ import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { App } from "cdktf";
-import { loadEnvironment, DEFAULT_ENV_FILE, ENV_FILE_VARIABLE } from "../../config/load";
-import { UserInputError, formatProblem } from "../../config/errors";
+import { loadSelectedEnvironment } from "../../config/load";
+import { DEFAULT_ENV_FILE, refuseSwallowedFlag, selectEnvironmentFile, takeEnvFileFlags, type EnvFileSelection } from "../../config/env-selector";
+import { UserInputError, inputErrorLines } from "../../config/errors";
 import { buildEnvironment } from "../../stacks/environment";
 import { projectRoot } from "../../constructs/project-files";
 import { readSynthOutput } from "../plan-diff/synth";
@@ -23,9 +28,20 @@ import { renderTopologyMarkdown } from "./mermaid";
 
 export const TOPOLOGY_FILE = "docs/TOPOLOGY.md";
 
-/** Synthesizes the environment of `envFile` (relative to the project root) into memory. */
-export function synthesizeEnvironment(root: string, envFile: string): { stacks: StackSet; annotations: Annotation[]; name: string; profile: string } {
-  const config = loadEnvironment(root, { [ENV_FILE_VARIABLE]: envFile });
+/** Where the topology of an environment file goes when no --out is given. */
+export function defaultTopologyTarget(envFile: string): string {
+  if (envFile === DEFAULT_ENV_FILE) return TOPOLOGY_FILE;
+  return path.posix.join("cdktf.out", "topology", `${path.basename(envFile, path.extname(envFile))}.md`);
+}
+
+function selectionOf(root: string, envFile: string | EnvFileSelection): EnvFileSelection {
+  if (typeof envFile !== "string") return envFile;
+  return envFile === DEFAULT_ENV_FILE ? selectEnvironmentFile(root, [], {}) : selectEnvironmentFile(root, [envFile], {});
+}
+
+/** Synthesizes the environment of `envFile` (relative to the current directory, or the project's default) into memory. */
+export function synthesizeEnvironment(root: string, envFile: string | EnvFileSelection): { stacks: StackSet; annotations: Annotation[]; name: string; profile: string } {
+  const config = loadSelectedEnvironment(selectionOf(root, envFile));
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "uyoop-diagram-"));
   const saved = process.env["CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS"];
   process.env["CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS"] = "true";
@@ -42,31 +58,40 @@ export function synthesizeEnvironment(root: string, envFile: string): { stacks: 
 }
 
 /** The topology document of an environment file, and the guardrail errors met on the way. */
-export function topologyDocument(root: string, envFile: string = DEFAULT_ENV_FILE): { markdown: string; errors: Annotation[] } {
-  const s = synthesizeEnvironment(root, envFile);
+export function topologyDocument(root: string, envFile: string | EnvFileSelection = DEFAULT_ENV_FILE): { markdown: string; errors: Annotation[] } {
+  const selection = selectionOf(root, envFile);
+  const s = synthesizeEnvironment(root, selection);
   return {
-    markdown: renderTopologyMarkdown(s.stacks, { environment: s.name, profile: s.profile, source: envFile }),
+    markdown: renderTopologyMarkdown(s.stacks, { environment: s.name, profile: s.profile, source: selection.source }),
     errors: s.annotations.filter((a) => /error/i.test(a.level)),
   };
 }
 
-export function main(argv: readonly string[], io: { stdout: (t: string) => void; stderr: (t: string) => void }, root = projectRoot()): number {
+export function main(
+  argv: readonly string[],
+  io: { stdout: (t: string) => void; stderr: (t: string) => void },
+  root = projectRoot(),
+  env: NodeJS.ProcessEnv = {},
+): number {
   let check = false;
-  let envFile = DEFAULT_ENV_FILE;
   let out: string | undefined;
+  let toStdout = false;
   try {
-    for (let i = 0; i < argv.length; i++) {
-      const a = argv[i]!;
+    refuseSwallowedFlag(env);
+    const { files, rest } = takeEnvFileFlags(argv);
+    for (let i = 0; i < rest.length; i++) {
+      const a = rest[i]!;
       if (a === "--check") check = true;
-      else if (a === "--env-file" && argv[i + 1]) envFile = argv[++i]!;
-      else if (a === "--out" && argv[i + 1]) out = argv[++i]!;
-      else throw new Error(`unknown argument "${a}" (usage: npm run diagram [-- --check] [--env-file <file>] [--out <file>])`);
+      else if (a === "--out" && rest[i + 1]) out = rest[++i]!;
+      else if (a === "--stdout") toStdout = true;
+      else throw new Error(`unknown argument "${a}" (usage: npm run diagram [-- --check] [--env-file <file>] [--out <file>] [--stdout])`);
     }
-    const target = out ?? (envFile === DEFAULT_ENV_FILE ? TOPOLOGY_FILE : undefined);
-    const { markdown, errors } = topologyDocument(root, envFile);
+    const selection = selectEnvironmentFile(root, files, env);
+    const target = out ?? defaultTopologyTarget(selection.origin === "default" ? DEFAULT_ENV_FILE : selection.source);
+    const { markdown, errors } = topologyDocument(root, selection);
     for (const e of errors) io.stderr(`warning: guardrail error in ${e.stack} [${e.constructPath}]: ${e.message}\n`);
     if (check) {
-      const file = path.join(root, target ?? TOPOLOGY_FILE);
+      const file = path.resolve(root, target);
       const current = fs.existsSync(file) ? fs.readFileSync(file, "utf8") : "";
       if (current !== markdown) {
         io.stderr(`${path.relative(root, file)} is stale: run \`npm run diagram\` and commit it\n`);
@@ -75,19 +100,22 @@ export function main(argv: readonly string[], io: { stdout: (t: string) => void;
       io.stderr(`${path.relative(root, file)} is up to date\n`);
       return 0;
     }
-    io.stdout(markdown);
-    if (target) {
-      fs.writeFileSync(path.resolve(root, target), markdown);
-      io.stderr(`wrote ${target}\n`);
+    if (toStdout) {
+      io.stdout(markdown);
+      return 0;
     }
+    const file = path.resolve(root, target);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, markdown);
+    io.stdout(`wrote ${target}\n`);
     return 0;
   } catch (error) {
-    if (error instanceof UserInputError) for (const p of error.problems) io.stderr(`error: ${error.source}: ${formatProblem(p)}\n`);
+    if (error instanceof UserInputError) for (const line of inputErrorLines(error)) io.stderr(`${line}\n`);
     else io.stderr(`error: ${error instanceof Error ? error.message : String(error)}\n`);
     return 2;
   }
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2), { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) });
+  process.exitCode = main(process.argv.slice(2), { stdout: (t) => process.stdout.write(t), stderr: (t) => process.stderr.write(t) }, projectRoot(), process.env);
 }

@@ -2,7 +2,10 @@
  * `npm run diff -- --base <git-ref> [--head <git-ref>] [--out file] [--json] [--env-file f] [--repo dir]`
  *
  * Synthesizes the base revision and the head (the working tree unless --head names a revision),
- * compares them and prints Markdown for a pull request (or JSON with --json).
+ * compares them and prints Markdown for a pull request (or JSON with --json). The environment
+ * is chosen like every command's (--env-file, else UYOOP_ENV_FILE, else environments/dev.json);
+ * a file inside the repository is read from each side's own tree, and a base without it (a
+ * change adding an environment) shows everything as created.
  *
  * Exit codes (docs/REVIEWING.md):
  *   0  no changes
@@ -15,7 +18,9 @@ import * as fs from "fs";
 import * as path from "path";
 import { diffStacks, exitCodeOf, EXIT, type DiffResult } from "./diff";
 import { renderMarkdown } from "./markdown";
-import { synthRevision, synthWorkingTree, gitRoot, ToolError, type Synthesized } from "./synth";
+import { synthRevision, synthWorkingTree, gitRoot, diffEnvFile, ToolError, type Synthesized } from "./synth";
+import { refuseSwallowedFlag, takeEnvFileFlags, selectEnvironmentFile } from "../../config/env-selector";
+import { UserInputError, inputErrorLines } from "../../config/errors";
 import { scrubPem } from "./values";
 
 export interface CliIo {
@@ -44,6 +49,10 @@ exit codes: 0 no changes, 1 changes, 2 security/data-loss flags, 3 guardrail err
 
 export function parseArgs(argv: readonly string[]): Args {
   const args: Args = { json: false, help: false };
+  const { files, rest } = takeEnvFileFlags(argv);
+  if (files.length > 1) throw new ToolError("--env-file is given more than once; a diff compares one environment");
+  if (files[0] !== undefined) args.envFile = files[0];
+  argv = rest;
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     const [flag, inline] = a.startsWith("--") && a.includes("=") ? [a.slice(0, a.indexOf("=")), a.slice(a.indexOf("=") + 1)] : [a, undefined];
@@ -61,9 +70,6 @@ export function parseArgs(argv: readonly string[]): Args {
         break;
       case "--out":
         args.out = value();
-        break;
-      case "--env-file":
-        args.envFile = value();
         break;
       case "--repo":
         args.repo = value();
@@ -89,18 +95,24 @@ export interface DiffRun {
   readonly markdown: string;
 }
 
-/** Synthesizes both sides and diffs them (no printing). */
-export function runDiff(repoDir: string, baseRef: string, headRef: string | undefined, envFile?: string): DiffRun {
+/**
+ * Synthesizes both sides and diffs them (no printing).
+ * @param envFile the environment file, relative to `cwd` (default: the repository's environments/dev.json)
+ */
+export function runDiff(repoDir: string, baseRef: string, headRef: string | undefined, envFile?: string, cwd: string = repoDir): DiffRun {
   const repo = gitRoot(repoDir);
-  const base = synthRevision(repo, baseRef, envFile);
-  const head = headRef === undefined ? synthWorkingTree(repo, envFile) : synthRevision(repo, headRef, envFile);
+  const file = envFile === undefined ? undefined : diffEnvFile(repo, cwd, envFile);
+  const base = synthRevision(repo, baseRef, file);
+  const head = headRef === undefined ? synthWorkingTree(repo, file) : synthRevision(repo, headRef, file);
+  if (Object.keys(head.stacks).length === 0) throw new ToolError(`the head (${head.label}) has no environment file ${envFile ?? ""}`.trim());
   const result = diffStacks(base.stacks, head.stacks, { baseAnnotations: base.annotations, headAnnotations: head.annotations });
   const markdown = renderMarkdown(result, { baseLabel: base.label, headLabel: head.label });
   return { result, base, head, markdown };
 }
 
-export function main(argv: readonly string[], io: CliIo): number {
+export function main(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): number {
   try {
+    refuseSwallowedFlag(env);
     const args = parseArgs(argv);
     if (args.help) {
       io.stdout(USAGE);
@@ -108,7 +120,11 @@ export function main(argv: readonly string[], io: CliIo): number {
     }
     if (!args.base) throw new ToolError("--base <git-ref> is required");
     const started = Date.now();
-    const run = runDiff(path.resolve(io.cwd, args.repo ?? "."), args.base, args.head, args.envFile);
+    const repoDir = path.resolve(io.cwd, args.repo ?? ".");
+    // The same selection as every command; the default is the repository's own dev environment.
+    const selection = selectEnvironmentFile(repoDir, args.envFile === undefined ? [] : [args.envFile], env);
+    const envFile = selection.origin === "default" ? "environments/dev.json" : selection.source;
+    const run = runDiff(repoDir, args.base, args.head, envFile, selection.origin === "default" ? gitRoot(repoDir) : io.cwd);
     for (const s of [run.base, run.head]) {
       const warnings = s.stderr.trim();
       if (warnings) io.stderr(`${s.label}: ${scrubPem(warnings)}\n`);
@@ -122,7 +138,9 @@ export function main(argv: readonly string[], io: CliIo): number {
     io.stderr(`diff: ${run.result.counts.create} to create, ${run.result.counts.update} to update, ${run.result.counts.replace} to replace, ${run.result.counts.destroy} to destroy; ${run.result.flags.length} flag(s); exit ${code} (${((Date.now() - started) / 1000).toFixed(1)} s)\n`);
     return code;
   } catch (error) {
-    if (error instanceof ToolError) {
+    if (error instanceof UserInputError) {
+      for (const line of inputErrorLines(error)) io.stderr(`${line}\n`);
+    } else if (error instanceof ToolError) {
       io.stderr(`error: ${error.message}\n`);
       if (/required|unknown argument|needs a value/.test(error.message)) io.stderr(USAGE);
     } else {
@@ -133,9 +151,13 @@ export function main(argv: readonly string[], io: CliIo): number {
 }
 
 if (require.main === module) {
-  process.exitCode = main(process.argv.slice(2), {
-    stdout: (t) => process.stdout.write(t),
-    stderr: (t) => process.stderr.write(t),
-    cwd: process.cwd(),
-  });
+  process.exitCode = main(
+    process.argv.slice(2),
+    {
+      stdout: (t) => process.stdout.write(t),
+      stderr: (t) => process.stderr.write(t),
+      cwd: process.cwd(),
+    },
+    process.env,
+  );
 }

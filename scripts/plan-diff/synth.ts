@@ -78,19 +78,41 @@ export function readSynthOutput(outdir: string): { stacks: StackSet; annotations
   return { stacks, annotations };
 }
 
+/**
+ * The environment file a diff synthesizes on both sides: a file inside the repository is
+ * `inRepo` (a path relative to its top), read from each revision's own tree; a file elsewhere is
+ * `outside` (absolute), the same file for both sides.
+ */
+export type DiffEnvFile = { readonly inRepo: string } | { readonly outside: string };
+
+/** Where an environment file named relative to `cwd` is, for a diff of `repo`. */
+export function diffEnvFile(repo: string, cwd: string, file: string): DiffEnvFile {
+  const absolute = path.resolve(cwd, file);
+  const rel = path.relative(repo, absolute);
+  return rel !== "" && !rel.startsWith("..") && !path.isAbsolute(rel) ? { inRepo: rel.split(path.sep).join("/") } : { outside: absolute };
+}
+
+function envFilePath(tree: string, envFile: DiffEnvFile | undefined): string | undefined {
+  if (envFile === undefined) return undefined;
+  return "inRepo" in envFile ? path.join(tree, envFile.inRepo) : envFile.outside;
+}
+
 function synthEnv(outdir: string, envFile: string | undefined): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...process.env, CDKTF_OUTDIR: outdir, CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true" };
+  // Each side is told its file explicitly; nothing of the caller's selection leaks in.
+  delete env["UYOOP_ENV_FILE"];
+  delete env["npm_config_env_file"];
   if (envFile !== undefined) env["UYOOP_ENV_FILE"] = envFile;
   delete env["npm_config_prefix"];
   return env;
 }
 
 /** Synthesizes the working tree of `repo` (uncommitted changes included) into a temp dir. */
-export function synthWorkingTree(repo: string, envFile?: string): Synthesized {
+export function synthWorkingTree(repo: string, envFile?: DiffEnvFile): Synthesized {
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "uyoop-diff-head-"));
   try {
     const outdir = path.join(tmp, "cdktf.out");
-    const r = run("npm", ["run", "--silent", "synth"], repo, synthEnv(outdir, envFile));
+    const r = run("npm", ["run", "--silent", "synth"], repo, synthEnv(outdir, envFilePath(repo, envFile)));
     const { stacks, annotations } = readSynthOutput(outdir);
     return { stacks, annotations, label: describeWorkingTree(repo), stderr: r.stderr };
   } finally {
@@ -98,9 +120,20 @@ export function synthWorkingTree(repo: string, envFile?: string): Synthesized {
   }
 }
 
-/** Synthesizes a committed revision of `repo` in a temporary clone. */
-export function synthRevision(repo: string, ref: string, envFile?: string): Synthesized {
+/** Whether a revision holds a file (a path relative to the repository's top). */
+export function revisionHasFile(repo: string, sha: string, file: string): boolean {
+  return spawnSync("git", ["cat-file", "-e", `${sha}:${file}`], { cwd: repo }).status === 0;
+}
+
+/**
+ * Synthesizes a committed revision of `repo` in a temporary clone. A revision that lacks the
+ * environment file (a change that adds an environment) has no stacks: everything shows as created.
+ */
+export function synthRevision(repo: string, ref: string, envFile?: DiffEnvFile): Synthesized {
   const sha = resolveCommit(repo, ref);
+  if (envFile !== undefined && "inRepo" in envFile && !revisionHasFile(repo, sha, envFile.inRepo)) {
+    return { stacks: {}, annotations: [], label: `${describeCommit(repo, sha)} (no ${envFile.inRepo}: the environment is new)`, stderr: "" };
+  }
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), "uyoop-diff-base-"));
   try {
     const src = path.join(tmp, "src");
@@ -110,7 +143,7 @@ export function synthRevision(repo: string, ref: string, envFile?: string): Synt
     if (!fs.existsSync(modules)) throw new ToolError(`${modules} is missing: run npm ci first`);
     fs.symlinkSync(modules, path.join(src, "node_modules"), "dir");
     const outdir = path.join(tmp, "cdktf.out");
-    const r = run("npm", ["run", "--silent", "synth"], src, synthEnv(outdir, envFile));
+    const r = run("npm", ["run", "--silent", "synth"], src, synthEnv(outdir, envFilePath(src, envFile)));
     // Revisions whose main.ts predates CDKTF_OUTDIR write to their own cdktf.out.
     const { stacks, annotations } = readSynthOutput(fs.existsSync(path.join(outdir, "manifest.json")) ? outdir : path.join(src, "cdktf.out"));
     return { stacks, annotations, label: describeCommit(repo, sha), stderr: r.stderr };

@@ -6,8 +6,8 @@
  */
 import { templateSequences } from "../../config/terraform-template";
 
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-export type JsonObject = { [key: string]: Json };
+import type { Json, JsonObject } from "../../config/invariants";
+export type { Json, JsonObject };
 
 /** One stack's cdk.tf.json. */
 export interface TfJson {

@@ -1,14 +1,14 @@
 /**
  * Vault policies: the catalogue of `policies/*.hcl`, a strict reader for the subset of the
- * policy language they use, and the lint every policy must pass.
+ * policy language they use, and the lint every policy must pass. Plain functions over text, with
+ * no construct and no file access: VaultPolicies (constructs/vault/vault-policies.ts) loads and
+ * uploads the files, the guardrails lint what was synthesized, both with this module.
  *
  * The reader runs at synth (synthesis is synchronous; HashiCorp's HCL parser is asynchronous
  * WASM). It accepts only `path "<p>" { capabilities = [...] }` blocks and comments, and refuses
  * anything else, so it can never silently misread a policy; tests prove it agrees with
  * HashiCorp's parser on every file.
  */
-import { readProjectFile } from "../project-files";
-
 /** Who a policy is for decides what the lint allows. */
 export type PolicyKind = "app" | "job" | "operator";
 
@@ -20,12 +20,15 @@ export interface PolicyDefinition {
   readonly attachedTo: string;
 }
 
-export const POLICY_CATALOG: readonly PolicyDefinition[] = [
+export const POLICY_CATALOG = [
   { name: "app-policy", kind: "app", attachedTo: "AppRole role uyoop-app (the application)" },
   { name: "operator-policy", kind: "operator", attachedTo: "operators and Terraform after the root token is revoked" },
   { name: "snapshot-policy", kind: "job", attachedTo: "the Raft snapshot job" },
   { name: "secretid-rotation-policy", kind: "job", attachedTo: "the SecretID rotation job" },
-];
+] as const satisfies readonly PolicyDefinition[];
+
+/** The name of a catalogued policy. */
+export type PolicyName = (typeof POLICY_CATALOG)[number]["name"];
 
 export interface PolicyRule {
   readonly path: string;
@@ -103,18 +106,4 @@ export function lintPolicy(name: string, kind: PolicyKind, rules: readonly Polic
     }
   }
   return problems;
-}
-
-export interface LoadedPolicy extends PolicyDefinition {
-  /** The file content, uploaded as is. */
-  readonly text: string;
-  readonly rules: readonly PolicyRule[];
-}
-
-/** Reads every catalogued policy file (at synth). */
-export function loadPolicies(): LoadedPolicy[] {
-  return POLICY_CATALOG.map((p) => {
-    const text = readProjectFile(policyFile(p.name));
-    return { ...p, text, rules: parsePolicy(text, policyFile(p.name)) };
-  });
 }
