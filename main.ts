@@ -12,7 +12,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { App } from "cdktf";
 import { loadEnvironmentFromCommandLine } from "./config/load";
-import { UserInputError, inputErrorLines } from "./config/errors";
+import { UserInputError, inputErrorLines } from "./kernel/errors";
 import { buildEnvironment } from "./stacks/environment";
 import { projectRoot } from "./constructs/project-files";
 import type { EnvironmentConfig } from "./config/schema";

@@ -1,4 +1,4 @@
-export * from "./errors";
+export * from "../kernel/errors";
 export * from "./schema";
 export * from "./defaults";
 export * from "./validate";
