@@ -27,7 +27,7 @@ import * as path from "path";
 import { performance } from "perf_hooks";
 import type { App, StackAnnotation, TerraformStack } from "cdktf";
 import { loadEnvironmentFromCommandLine } from "./config/load";
-import { UserInputError, inputErrorLines } from "./config/errors";
+import { UserInputError, inputErrorLines } from "./kernel/errors";
 import { projectRoot } from "./constructs/project-files";
 import type { EnvironmentConfig } from "./config/schema";
 import type { Finding, StackEvaluation } from "./guardrails";

@@ -102,7 +102,7 @@ describe("scripts/compile-cache.js", () => {
       runner,
       `const cc = require(${JSON.stringify(path.join(root, "scripts", "compile-cache.js"))});\n` +
         `cc.install(${JSON.stringify(path.join(dir, "cache.bin"))});\n` +
-        `const value = require("./value.js").value;\n` +
+        `const value = require(${JSON.stringify(mod)}).value;\n` +
         `process.on("exit", () => console.log(JSON.stringify({ value, ...cc.stats })));\n`,
     );
     const run = () => JSON.parse(node([runner], dir).stdout) as { value: string; hits: number; compiled: number };

@@ -3,7 +3,7 @@ import * as path from "path";
 import { FIXTURE_DIGEST, environment, problemsOf, prodDocument } from "./helpers";
 import { deepMerge, loadEnvironment } from "../config/load";
 import { environmentJsonSchema, ENV_SCHEMA_FILE } from "../config/json-schema";
-import { parseImageRef } from "../config/image-ref";
+import { parseImageRef } from "../kernel/image-ref";
 import { devDefaults } from "../config/defaults";
 
 describe("environment defaults", () => {

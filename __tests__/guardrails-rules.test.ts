@@ -9,7 +9,7 @@ import { buildStackView } from "../guardrails/stack-view";
 import type { GuardrailSettings, SuppressionLookup } from "../guardrails/evaluate";
 import type { AppliedSuppression, JsonObject } from "../guardrails/types";
 import { renderVaultServerConfig } from "../constructs/vault/vault-server-config";
-import { SETTINGS_HASH_LABEL, settingsHashOf } from "../config/invariants";
+import { SETTINGS_HASH_LABEL, settingsHashOf } from "../kernel/invariants";
 
 type Any = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 

@@ -16,7 +16,7 @@ import { Guardrails, GuardrailsAspect, blocking, evaluateApp, guardrailsOf, type
 import { attachGuardrails } from "../guardrails/aspect";
 import { WEAKENING_RULES } from "../guardrails/suppressions";
 import { HardenedContainer } from "../constructs/docker/hardened-container";
-import { UserInputError } from "../config/errors";
+import { UserInputError } from "../kernel/errors";
 import type { EnvironmentConfig } from "../config/schema";
 import { main } from "../main";
 import { environment, prodDocument } from "./helpers";

@@ -1,7 +1,7 @@
 import { Testing } from "cdktf";
 import { Container } from "@cdktf/provider-docker/lib/container";
 import { HardenedContainer, goDuration, tmpfsOptions, type HardenedContainerProps } from "../constructs/docker/hardened-container";
-import { UserInputError } from "../config/errors";
+import { UserInputError } from "../kernel/errors";
 
 const base: HardenedContainerProps = {
   name: "svc",

@@ -2,7 +2,7 @@
 import { Testing, type TerraformStack } from "cdktf";
 import { resolveEnvironment, deepMerge } from "../config/load";
 import type { EnvironmentConfig } from "../config/schema";
-import { UserInputError, formatProblem } from "../config/errors";
+import { UserInputError, formatProblem } from "../kernel/errors";
 import { buildEnvironment, type UyoopEnvironment } from "../stacks/environment";
 import type { VaultServerConfig } from "../constructs/vault/vault-server-config";
 

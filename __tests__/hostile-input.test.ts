@@ -9,7 +9,7 @@ import * as os from "os";
 import * as path from "path";
 import { FIXTURE_DIGEST, environment, problemsOf, prodDocument } from "./helpers";
 import { deepMerge, loadSelectedEnvironment, resolveEnvironment } from "../config/load";
-import { UserInputError, formatProblem, inputErrorLines, show, fieldOf, safeText } from "../config/errors";
+import { UserInputError, formatProblem, inputErrorLines, show, fieldOf, safeText } from "../kernel/errors";
 import { parseJsonText, JsonTextError, MAX_DEPTH, MAX_ITEMS } from "../config/json-text";
 import { readEnvironmentFileText, MAX_ENV_FILE_BYTES } from "../config/env-file";
 import { selectEnvironmentFiles, takeEnvFileFlags } from "../config/env-selector";

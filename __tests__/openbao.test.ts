@@ -4,7 +4,7 @@
  * parser; the e2e deploy (npm run e2e) runs this choice against a real OpenBao 2.6.2 cluster.
  */
 import { parse } from "@cdktf/hcl2json";
-import { unescapeTerraformLiteral } from "../config/terraform-template";
+import { unescapeTerraformLiteral } from "../kernel/terraform-template";
 import { environment, problemsOf, resourcesOf, synthesize } from "./helpers";
 
 type Container = Record<string, unknown> & {

@@ -10,7 +10,7 @@ import * as os from "os";
 import * as path from "path";
 import { problemsOf } from "./helpers";
 import { loadSelectedEnvironment } from "../config/load";
-import { UserInputError, formatProblem } from "../config/errors";
+import { UserInputError, formatProblem } from "../kernel/errors";
 
 let work: string;
 let gnupgHome: string;

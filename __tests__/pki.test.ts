@@ -2,7 +2,7 @@ import { Testing } from "cdktf";
 import { EnvironmentPki } from "../constructs/pki/environment-pki";
 import { LeafCertificate, type LeafCertificateProps } from "../constructs/pki/leaf-certificate";
 import { CertificateAuthority } from "../constructs/pki/certificate-authority";
-import { UserInputError } from "../config/errors";
+import { UserInputError } from "../kernel/errors";
 import { environment, synthesize } from "./helpers";
 import { allVaultNodeNames } from "../constructs/vault/vault-names";
 

@@ -10,7 +10,7 @@ import {
   type PostgresHba,
 } from "../constructs/postgres/postgres-settings";
 import { dynamicCredentialsSql, quoteIdent, quoteLiteral, VAULT_DATABASE_ROLE } from "../constructs/postgres/dynamic-credentials-sql";
-import { UserInputError, formatProblem } from "../config/errors";
+import { UserInputError, formatProblem } from "../kernel/errors";
 
 const settings: PostgresServerSettings = {
   tls: { certFile: "/etc/postgresql/tls/server.pem", keyFile: "/etc/postgresql/tls/server-key.pem", caFile: "/etc/postgresql/tls/ca.pem" },

@@ -6,9 +6,9 @@
  * refers to. Every output of every stack must refer to an attribute on the list below, each a
  * public value; secrets are handed over otherwise (docs/SECURITY.md "Where each secret lives").
  */
+import type { Json } from "../kernel/invariants";
 import { environment, prodDocument, synthesize } from "./helpers";
 
-type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 type StackJson = { output?: Record<string, { value: Json; sensitive?: boolean }>; resource?: Record<string, Record<string, Json>>; data?: Record<string, Record<string, Json>> };
 
 /** Attributes an output may carry across a stack boundary, and why each is public. */

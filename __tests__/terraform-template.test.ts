@@ -1,6 +1,6 @@
 /**
  * Terraform reads every string of cdk.tf.json as a template. These tests hold the project to
- * its rule (config/terraform-template.ts): text is literal, and the only expressions are the
+ * its rule (kernel/terraform-template.ts): text is literal, and the only expressions are the
  * references cdktf generates. A real OpenTofu found both bugs below while every other test
  * passed: shell scripts' `${name:-}` uploaded verbatim, and `replace_triggered_by` entries
  * written as "${docker_container.x}" (an expression list wants bare references).
@@ -10,7 +10,7 @@ import {
   terraformLiteral,
   unescapeTerraformLiteral,
   unexpectedTemplateSequences,
-} from "../config/terraform-template";
+} from "../kernel/terraform-template";
 import { readProjectFile } from "../constructs/project-files";
 import { BOOTSTRAP_SCRIPT } from "../constructs/vault/vault-bootstrap";
 import { SNAPSHOT_SCRIPT } from "../constructs/vault/raft-snapshots";

@@ -6,7 +6,7 @@
 import { Testing } from "cdktf";
 import { environment, resourcesOf, synthesize } from "./helpers";
 import { buildEnvironment } from "../stacks/environment";
-import { UserInputError } from "../config/errors";
+import { UserInputError } from "../kernel/errors";
 
 type Resource = Record<string, unknown>;
 

@@ -7,7 +7,7 @@ import { livenessCommand, VAULT_SERVER_FLAVOURS } from "../constructs/vault/vaul
 const VAULT_LIVENESS_COMMAND = livenessCommand(VAULT_SERVER_FLAVOURS.vault);
 import { LeafCertificate } from "../constructs/pki/leaf-certificate";
 import { DataProtection } from "../constructs/data-protection";
-import { UserInputError } from "../config/errors";
+import { UserInputError } from "../kernel/errors";
 import { environment } from "./helpers";
 import { allVaultNodeNames } from "../constructs/vault/vault-names";
 

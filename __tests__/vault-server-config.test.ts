@@ -1,7 +1,7 @@
 import { parse } from "@cdktf/hcl2json";
 import { renderVaultServerConfig, type VaultServerConfig } from "../constructs/vault/vault-server-config";
 import { renderHcl, attr, block, hclString } from "../constructs/vault/hcl";
-import { UserInputError } from "../config/errors";
+import { UserInputError } from "../kernel/errors";
 import { SAMPLE_VAULT_NODE_CONFIG } from "./helpers";
 
 const config: VaultServerConfig = { ...SAMPLE_VAULT_NODE_CONFIG, tlsMinVersion: "tls13" };

@@ -12,7 +12,7 @@
  * error, and so is a file that cannot be read (config/env-file.ts).
  */
 import * as path from "path";
-import { UserInputError } from "./errors";
+import { UserInputError } from "../kernel/errors";
 
 /** Environment variable naming the environment file. */
 export const ENV_FILE_VARIABLE = "UYOOP_ENV_FILE";

@@ -15,13 +15,12 @@
  * Keys are defined as own data properties, so `"__proto__"` stays a key (and is refused as an
  * unknown field) instead of replacing the object's prototype.
  */
+import type { Json } from "../kernel/invariants";
 
 export const MAX_DEPTH = 8;
 export const MAX_ITEMS = 64;
 export const MAX_STRING = 65536;
 const MAX_NUMBER_TEXT = 64;
-
-export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
 /** Where the reader stopped, and why; `path` names the field when the problem is a value's. */
 export class JsonTextError extends Error {

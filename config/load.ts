@@ -14,7 +14,7 @@ import { z } from "zod";
 import { DEFAULT_SERVER_IMAGES, defaultsFor } from "./defaults";
 import { EnvFileReadError, readEnvironmentFileText } from "./env-file";
 import { DEFAULT_ENV_FILE, ENV_FILE_VARIABLE, SELECTOR_SOURCE, refuseSwallowedFlag, selectEnvironmentFile, takeEnvFileFlags, type EnvFileSelection } from "./env-selector";
-import { UserInputError, fieldOf, show, type InputProblem } from "./errors";
+import { UserInputError, fieldOf, show, type InputProblem } from "../kernel/errors";
 import { JsonTextError, parseJsonText } from "./json-text";
 import { environmentSchema, type EnvironmentConfig } from "./schema";
 import { isEnvironmentName, validateEnvironment } from "./validate";

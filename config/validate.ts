@@ -12,9 +12,10 @@
  *
  * Messages name the field, quote the bad value and say how to fix it.
  */
-import { parseIpv4Cidr, overlaps, isIpv4Address, ipv4Range, isPrivateBlock, type Ipv4Block } from "./cidr";
-import { fieldOf, show, UNSAFE_TEXT, type InputProblem } from "./errors";
-import { parseImageRef, isOfficialOpenBaoImage, isOfficialVaultImage, namesServer, releaseOfTag, releaseBelowFloor } from "./image-ref";
+import { parseIpv4Cidr, overlaps, isIpv4Address, ipv4Range, isPrivateBlock, type Ipv4Block } from "../kernel/cidr";
+import { fieldOf, show, UNSAFE_TEXT, type InputProblem } from "../kernel/errors";
+import { parseImageRef, isOfficialOpenBaoImage, isOfficialVaultImage, namesServer, releaseOfTag, releaseBelowFloor } from "../kernel/image-ref";
+import { isEveryInterface } from "../kernel/invariants";
 import { NETWORK_NAMES, type EnvironmentConfig } from "./schema";
 import { PG_HBA_DATABASE_KEYWORDS, POSTGRES_RESERVED_KEYWORDS, POSTGRES_SYSTEM_DATABASES } from "./sql-keywords";
 
@@ -118,8 +119,8 @@ const checkBindAddress = rule(["host.bindAddress"], (c) => {
   if (!isIpv4Address(a)) {
     return [problem(field, `${show(a)} is not an IPv4 address in dotted-decimal form; use the address of the interface to publish on, e.g. "127.0.0.1"`)];
   }
-  if (a === "0.0.0.0") {
-    return [problem(field, `"0.0.0.0" publishes every port on every interface; name one interface, e.g. "127.0.0.1" or the host's private address`)];
+  if (isEveryInterface(a)) {
+    return [problem(field, `${show(a)} publishes every port on every interface; name one interface, e.g. "127.0.0.1" or the host's private address`)];
   }
   const range = ipv4Range(a)!;
   if (!BINDABLE_RANGES.includes(range)) {
@@ -297,7 +298,7 @@ const SERVER_NAMES = { vault: "Vault", openbao: "OpenBao" } as const;
 /**
  * A server image's release: an official image must name an exact release (a moving "1.21" tag
  * could become a broken release); any image of the server (official or a mirror keeping the
- * upstream tag) must not be below the release floors of config/image-ref.ts.
+ * upstream tag) must not be below the release floors of kernel/image-ref.ts.
  */
 function checkServerRelease(field: string, reference: string, server: EnvironmentConfig["vault"]["server"]): InputProblem[] {
   const ref = parseImageRef(reference);

@@ -6,7 +6,7 @@
  * mounted from and the seeder upload that fills that volume) with the HCL reader.
  */
 import { readHcl } from "./hcl-reader";
-import { templateSequences, unescapeTerraformLiteral } from "../config/terraform-template";
+import { templateSequences, unescapeTerraformLiteral } from "../kernel/terraform-template";
 import { asObject, asString, isObject, objects, strings } from "./json";
 import { VAULT_SERVER_TYPE, type Json, type JsonObject, type StackView, type Subject } from "./types";
 

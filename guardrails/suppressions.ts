@@ -8,13 +8,13 @@
  *   not apply.
  * - A weakening is a container's own explicit opt-out (`writableRootfs`, `runAsRoot`,
  *   `addCapabilities`, `noHealthCheck`), recorded with its reason as metadata of its
- *   docker_container resource (WEAKENING_METADATA, config/invariants.ts; HardenedContainer writes
+ *   docker_container resource (WEAKENING_METADATA, kernel/invariants.ts; HardenedContainer writes
  *   it). It IS a reasoned suppression of the matching rules for that resource, so nobody has to
  *   suppress the same thing twice; the report lists it as a weakening.
  */
 import type { IConstruct } from "constructs";
-import { UserInputError, show } from "../config/errors";
-import { WEAKENING_METADATA, type RecordedWeakening } from "../config/invariants";
+import { UserInputError, show } from "../kernel/errors";
+import { WEAKENING_METADATA, type RecordedWeakening } from "../kernel/invariants";
 import { ruleById } from "./catalogue";
 import type { AppliedSuppression } from "./types";
 

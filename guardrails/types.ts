@@ -7,7 +7,7 @@
  * the problems it sees as one-line messages; an empty list means compliant.
  */
 
-import type { Json, JsonObject } from "../config/invariants";
+import type { Json, JsonObject } from "../kernel/invariants";
 export type { Json, JsonObject };
 
 /** error: fails synth unless suppressed. warning: reported, never fails. */

@@ -11,7 +11,7 @@ import * as os from "os";
 import * as path from "path";
 import { App, TerraformStack } from "cdktf";
 import { loadSelectedEnvironment } from "../config/load";
-import { UserInputError, inputErrorLines } from "../config/errors";
+import { UserInputError, inputErrorLines } from "../kernel/errors";
 import { refuseSwallowedFlag, selectEnvironmentFiles, takeEnvFileFlags, type EnvFileSelection } from "../config/env-selector";
 import { projectRoot } from "../constructs/project-files";
 import { buildEnvironment } from "../stacks/environment";

@@ -13,7 +13,7 @@
  */
 import { Construct } from "constructs";
 import { Image } from "@cdktf/provider-docker/lib/image";
-import { UserInputError, show } from "../../config/errors";
+import { UserInputError, show } from "../../kernel/errors";
 import { HardenedContainer, parseOwner } from "../docker/hardened-container";
 import { VolumeSeed } from "../docker/volume-seed";
 import { VaultCliJob } from "../vault/vault-cli-job";

@@ -17,14 +17,14 @@
  * jobs use attach + must_run=false + a postcondition on the exit code.
  *
  * Every text it hands Terraform (command, entrypoint, env, labels, health check, uploaded file
- * content) is literal: `${` and `%{` are escaped (config/terraform-template.ts), so a shell
+ * content) is literal: `${` and `%{` are escaped (kernel/terraform-template.ts), so a shell
  * script's `${name:-}` reaches the container byte for byte instead of being evaluated.
  */
 import { Construct } from "constructs";
 import type { ITerraformDependable, TerraformResource } from "cdktf";
 import { Container, type ContainerConfig } from "@cdktf/provider-docker/lib/container";
-import { UserInputError, show } from "../../config/errors";
-import { isIpv4Address } from "../../config/cidr";
+import { UserInputError, show } from "../../kernel/errors";
+import { isIpv4Address } from "../../kernel/cidr";
 import {
   ADDABLE_CAPABILITIES,
   LOG_OPTIONS,
@@ -34,8 +34,8 @@ import {
   isEveryInterface,
   settingsHashOf,
   type RecordedWeakening,
-} from "../../config/invariants";
-import { terraformLiteral } from "../../config/terraform-template";
+} from "../../kernel/invariants";
+import { terraformLiteral } from "../../kernel/terraform-template";
 
 /** An explicit, justified opt-out of one hardening default. */
 export interface Weakening {
@@ -55,7 +55,7 @@ export interface PublishedPort {
   readonly internal: number;
   /** Port on the host. */
   readonly external: number;
-  /** Host interface address (never every interface: config/invariants.ts). */
+  /** Host interface address (never every interface: kernel/invariants.ts). */
   readonly ip: string;
 }
 

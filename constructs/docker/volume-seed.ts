@@ -11,7 +11,7 @@
  */
 import { Construct } from "constructs";
 import { Volume } from "@cdktf/provider-docker/lib/volume";
-import { UserInputError, show } from "../../config/errors";
+import { UserInputError, show } from "../../kernel/errors";
 import { HardenedContainer } from "./hardened-container";
 import type { DataProtection } from "../data-protection";
 

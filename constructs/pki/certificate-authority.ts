@@ -5,7 +5,7 @@
 import { Construct } from "constructs";
 import { PrivateKey } from "@cdktf/provider-tls/lib/private-key";
 import { SelfSignedCert } from "@cdktf/provider-tls/lib/self-signed-cert";
-import { UserInputError } from "../../config/errors";
+import { UserInputError } from "../../kernel/errors";
 import { privateKeyArgs, type KeySpec } from "./key-spec";
 
 export interface CertificateAuthorityProps {

@@ -7,7 +7,7 @@
  */
 import { Construct } from "constructs";
 import type { EnvironmentConfig } from "../../config/schema";
-import { UserInputError, show } from "../../config/errors";
+import { UserInputError, show } from "../../kernel/errors";
 import { CertificateAuthority } from "./certificate-authority";
 import { keySpecOf } from "./key-spec";
 import { LeafCertificate, type LeafCertificateProps } from "./leaf-certificate";

@@ -6,8 +6,8 @@ import { Construct } from "constructs";
 import { PrivateKey } from "@cdktf/provider-tls/lib/private-key";
 import { CertRequest } from "@cdktf/provider-tls/lib/cert-request";
 import { LocallySignedCert } from "@cdktf/provider-tls/lib/locally-signed-cert";
-import { UserInputError, show } from "../../config/errors";
-import { isIpv4Address } from "../../config/cidr";
+import { UserInputError, show } from "../../kernel/errors";
+import { isIpv4Address } from "../../kernel/cidr";
 import type { CertificateAuthority } from "./certificate-authority";
 import { privateKeyArgs, type KeySpec } from "./key-spec";
 

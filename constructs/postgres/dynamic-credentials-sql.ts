@@ -22,7 +22,7 @@
  * `{{name}}`, `{{password}}` and `{{expiration}}` textually. Hence: no ";" inside a statement, and
  * no leading or trailing whitespace (the provider shows a perpetual diff otherwise).
  */
-import { UserInputError, show, type InputProblem } from "../../config/errors";
+import { UserInputError, show, type InputProblem } from "../../kernel/errors";
 import { identifierProblem } from "./postgres-settings";
 
 /** The Vault database role whose credentials the app reads (`database/creds/uyoop-app`). */

@@ -13,8 +13,8 @@
  * (`dynamic-credentials-sql.ts`) therefore start with `SET LOCAL log_statement = 'none'`; the
  * real-server test proves both halves (logged without it, not logged with it).
  */
-import { UserInputError, show, type InputProblem } from "../../config/errors";
-import { parseIpv4Cidr } from "../../config/cidr";
+import { UserInputError, show, type InputProblem } from "../../kernel/errors";
+import { parseIpv4Cidr } from "../../kernel/cidr";
 
 const SOURCE = "postgres settings";
 

@@ -10,7 +10,7 @@
  * the files; the seeder's id is a label of every consumer, so they are re-created with them.
  */
 import { Construct } from "constructs";
-import { UserInputError } from "../../config/errors";
+import { UserInputError } from "../../kernel/errors";
 import { groupingOnly } from "../addressing";
 import type { Owner, VolumeAttachment } from "../docker/hardened-container";
 import { VolumeSeed } from "../docker/volume-seed";

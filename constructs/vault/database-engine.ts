@@ -19,7 +19,7 @@ import { Construct } from "constructs";
 import { Mount } from "@cdktf/provider-vault/lib/mount";
 import { DatabaseSecretBackendConnection } from "@cdktf/provider-vault/lib/database-secret-backend-connection";
 import { DatabaseSecretBackendRole } from "@cdktf/provider-vault/lib/database-secret-backend-role";
-import { UserInputError } from "../../config/errors";
+import { UserInputError } from "../../kernel/errors";
 import type { DataProtection } from "../data-protection";
 import { postgresUrl, type PostgresServer } from "../postgres/postgres-server";
 import { VAULT_DATABASE_ROLE } from "../postgres/dynamic-credentials-sql";

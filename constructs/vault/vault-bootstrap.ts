@@ -7,7 +7,7 @@
  * fails (postcondition on the exit code).
  */
 import { Construct } from "constructs";
-import { UserInputError } from "../../config/errors";
+import { UserInputError } from "../../kernel/errors";
 import { HardenedContainer } from "../docker/hardened-container";
 import { VolumeSeed, type SeedFile } from "../docker/volume-seed";
 import { operatorDirExpression, OPERATOR_FILES } from "../operator-directory";

@@ -8,7 +8,7 @@
  */
 import { Construct } from "constructs";
 import type { ITerraformDependable } from "cdktf";
-import { UserInputError } from "../../config/errors";
+import { UserInputError } from "../../kernel/errors";
 import { HardenedContainer, type HealthCheck, type Owner, type VolumeAttachment } from "../docker/hardened-container";
 import { VolumeSeed } from "../docker/volume-seed";
 import type { CertLogin, VaultCliTool, VaultEndpoint } from "./vault-access";

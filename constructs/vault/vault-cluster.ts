@@ -12,7 +12,7 @@
 import { Construct } from "constructs";
 import { Image } from "@cdktf/provider-docker/lib/image";
 import { Volume } from "@cdktf/provider-docker/lib/volume";
-import { UserInputError, show } from "../../config/errors";
+import { UserInputError, show } from "../../kernel/errors";
 import type { DataProtection } from "../data-protection";
 import { HardenedContainer, type Owner } from "../docker/hardened-container";
 import { VolumeSeed } from "../docker/volume-seed";

@@ -5,8 +5,8 @@
  */
 import { Construct } from "constructs";
 import { Policy } from "@cdktf/provider-vault/lib/policy";
-import { terraformLiteral } from "../../config/terraform-template";
-import { UserInputError } from "../../config/errors";
+import { terraformLiteral } from "../../kernel/terraform-template";
+import { UserInputError } from "../../kernel/errors";
 import { POLICY_CATALOG, lintPolicy, parsePolicy, policyFile, type PolicyDefinition, type PolicyName, type PolicyRule } from "../../policies/catalog";
 import { readProjectFile } from "../project-files";
 

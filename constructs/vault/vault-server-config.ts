@@ -9,7 +9,7 @@
  * no IPC_LOCK and no swap; left out for OpenBao, which has no mlock); telemetry without
  * unauthenticated metrics; an HSTS header; for OpenBao, the audit devices (declarative audit).
  */
-import { UserInputError, show } from "../../config/errors";
+import { UserInputError, show } from "../../kernel/errors";
 import type { AuditDevice } from "./audit-devices";
 import { attr, block, renderHcl, type HclBody } from "./hcl";
 

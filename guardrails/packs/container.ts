@@ -3,8 +3,8 @@
  * image items of section 4) that a kreuzwerker/docker `docker_container`, `docker_image` or
  * `docker_network` can express, and the provider's own traps.
  */
-import { ADDABLE_CAPABILITIES, SETTINGS_HASH_LABEL, isEveryInterface, settingsHashOf } from "../../config/invariants";
-import { parseImageRef } from "../../config/image-ref";
+import { ADDABLE_CAPABILITIES, SETTINGS_HASH_LABEL, isEveryInterface, settingsHashOf } from "../../kernel/invariants";
+import { parseImageRef } from "../../kernel/image-ref";
 import { asNumber, asObject, asString, isFalse, isToken, isTrue, objects, strings } from "../json";
 import type { JsonObject, Rule, Subject } from "../types";
 

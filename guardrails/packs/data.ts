@@ -3,10 +3,10 @@
  * and secrets engines protected from destruction; lifted protection (`allowDataLoss`) always
  * reported.
  */
-import { SECRET_ENV_NAME } from "../../config/invariants";
+import { SECRET_ENV_NAME } from "../../kernel/invariants";
 import { asObject, asString, isToken, isTrue, objects, strings, walkStrings } from "../json";
 import { isOneShot } from "./container";
-import { unexpectedTemplateSequences } from "../../config/terraform-template";
+import { unexpectedTemplateSequences } from "../../kernel/terraform-template";
 import type { Json, Rule, RuleContext, Subject } from "../types";
 
 /** Patterns of secret material in a value. */
@@ -137,7 +137,7 @@ export const dataRules: readonly Rule[] = [
     title: "Text never becomes a Terraform expression",
     rationale:
       "Terraform evaluates `${...}` and `%{...}` in every string of the JSON: a script's `${name:-}` breaks `tofu init`, and a value such as `${file(\"/etc/passwd\")}` reaching a certificate subject or a container's env would read host files at apply. The only expressions in the JSON are the references cdktf generates, and `file(<reference>)` in a write-only argument (a secret handed over as an operator-directory file).",
-    fix: "Pass text through terraformLiteral (config/terraform-template.ts), as HardenedContainer does, or refuse the input; build expressions from cdktf tokens, never from strings.",
+    fix: "Pass text through terraformLiteral (kernel/terraform-template.ts), as HardenedContainer does, or refuse the input; build expressions from cdktf tokens, never from strings.",
     source: "Terraform JSON syntax: strings are templates; issue 11 (unparseable stacks) and issue 15 (expression injection)",
     securitySeverity: "9.0",
     appliesTo: ["*"],

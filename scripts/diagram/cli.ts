@@ -18,7 +18,7 @@ import * as path from "path";
 import { App } from "cdktf";
 import { loadSelectedEnvironment } from "../../config/load";
 import { DEFAULT_ENV_FILE, refuseSwallowedFlag, selectEnvironmentFile, takeEnvFileFlags, type EnvFileSelection } from "../../config/env-selector";
-import { UserInputError, inputErrorLines } from "../../config/errors";
+import { UserInputError, inputErrorLines } from "../../kernel/errors";
 import { buildEnvironment } from "../../stacks/environment";
 import { projectRoot } from "../../constructs/project-files";
 import { readSynthOutput } from "../plan-diff/synth";

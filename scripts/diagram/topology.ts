@@ -18,6 +18,7 @@ import {
   resolvedReferencesIn,
   isPureExpression,
 } from "../plan-diff/tf-json";
+import { isEveryInterface } from "../../kernel/invariants";
 
 /** A resource identity across stacks. */
 export type ResourceKey = string; // `${stack}|${type}.${name}`
@@ -336,7 +337,7 @@ export function extractTopology(stacks: StackSet): Topology {
     if (!m) continue;
     const port = Number(m[2] ?? 8200);
     const hostIps = m[1] === "localhost" ? ["127.0.0.1", "::1"] : [m[1]!];
-    const target = containers.find((c) => c.ports.some((x) => Number(x.external) === port && (hostIps.includes(x.ip) || x.ip === "0.0.0.0")));
+    const target = containers.find((c) => c.ports.some((x) => Number(x.external) === port && (hostIps.includes(x.ip) || isEveryInterface(x.ip))));
     if (target) {
       terraformTarget = { container: target.key, via: `${address}`, mtls: block(p?.["client_auth"]) !== undefined };
       vaultCluster = containers.filter((c) => !c.oneShot && c.component === target.component);

@@ -20,7 +20,7 @@ import { diffStacks, exitCodeOf, EXIT, type DiffResult } from "./diff";
 import { renderMarkdown } from "./markdown";
 import { synthRevision, synthWorkingTree, gitRoot, diffEnvFile, ToolError, type Synthesized } from "./synth";
 import { refuseSwallowedFlag, takeEnvFileFlags, selectEnvironmentFile } from "../../config/env-selector";
-import { UserInputError, inputErrorLines } from "../../config/errors";
+import { UserInputError, inputErrorLines } from "../../kernel/errors";
 import { scrubPem } from "./values";
 
 export interface CliIo {

@@ -5,6 +5,7 @@
  */
 import { type Json, type JsonObject, type StackSet, isObject, resourcesOf, dockerLabels, block, stringList, resolvedReferencesIn, expressionsOf, isPureExpression, type ResourceEntry } from "./tf-json";
 import { changedLines, scrubPem } from "./values";
+import { isEveryInterface } from "../../kernel/invariants";
 import type { StackDiff, ResourceChange } from "./diff";
 
 export interface Flag {
@@ -233,7 +234,6 @@ function posture(c: JsonObject): Posture {
   };
 }
 
-const ALL_INTERFACES = new Set(["0.0.0.0", "::", "", "[::]"]);
 const portText = (p: Port) => `${p.ip || "0.0.0.0"}:${p.external}→${p.internal}/${p.protocol}`;
 
 /** Name and internal flag of the docker_network a networks_advanced name points at. */
@@ -283,7 +283,7 @@ function containerChecks(ctx: Context, stackId: string, be: ResourceEntry | unde
   const before = new Set((b?.ports ?? []).map(portText));
   for (const p of h.ports) {
     if (before.has(portText(p))) continue;
-    const all = ALL_INTERFACES.has(p.ip);
+    const all = isEveryInterface(p.ip);
     weak(all ? "port exposed on all interfaces" : "port published", `${portText(p)}${all ? " (0.0.0.0 is the provider's default: every host interface)" : ""}`);
   }
   if (h.publishAll && !b?.publishAll) weak("all ports published", "publish_all_ports = true: every EXPOSEd port on a random host port of every interface");

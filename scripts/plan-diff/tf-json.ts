@@ -4,9 +4,9 @@
  * (`data.terraform_remote_state.<input>.outputs.<output>` resolved through the producing stack's
  * `output` block). Shared by the plan diff and the topology diagram; no cdktf import.
  */
-import { templateSequences } from "../../config/terraform-template";
+import { templateSequences } from "../../kernel/terraform-template";
 
-import type { Json, JsonObject } from "../../config/invariants";
+import type { Json, JsonObject } from "../../kernel/invariants";
 export type { Json, JsonObject };
 
 /** One stack's cdk.tf.json. */

@@ -1,8 +1,8 @@
 /**
  * Facts the constructs, the guardrails and the reviewer tools all rely on, stated once. The
  * constructs enforce them when they build; the guardrails check the synthesized JSON against
- * them; neither imports the other. (A later move gathers this file, errors.ts, cidr.ts and
- * image-ref.ts into one kernel folder: docs/ARCHITECTURE.md "Kernel".)
+ * them; the config validates against them; none imports another for them (docs/ARCHITECTURE.md
+ * "Kernel").
  */
 import { createHash } from "crypto";
 

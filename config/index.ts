@@ -1,5 +1,0 @@
-export * from "./errors";
-export * from "./schema";
-export * from "./defaults";
-export * from "./validate";
-export * from "./load";
