@@ -1,7 +1,8 @@
 /**
  * The synth entry point as a user runs it: a real `node dist/main.js` process (npm test builds
- * dist first). Checks exit codes, one-line errors without stack traces, all-or-nothing output,
- * and byte-identical output whatever the output directory.
+ * dist first). Checks exit codes, the summary line, one-line errors without stack traces,
+ * all-or-nothing output that keeps each stack's `terraform init` state, and byte-identical output
+ * whatever the output directory.
  */
 import { spawnSync } from "child_process";
 import * as fs from "fs";
@@ -35,17 +36,33 @@ function readTree(dir: string): Record<string, string> {
 }
 
 let work: string;
+/** The default environment, synthesized once; tests copy it rather than synthesize it again. */
+let base: string;
+let baseRun: ReturnType<typeof run>;
 beforeAll(() => {
   if (!fs.existsSync(mainJs)) throw new Error("dist/main.js is missing: run `npm run build` (npm test does)");
   work = fs.mkdtempSync(path.join(os.tmpdir(), "uyoop-cli-"));
+  base = path.join(work, "ok");
+  baseRun = run(undefined, base);
 });
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
-test("the default environment synthesizes every stack", () => {
-  const out = path.join(work, "ok");
-  const r = run(undefined, out);
+/** A copy of the default environment's output, as a previous synth would have left it. */
+function previousOutput(name: string): string {
+  const out = path.join(work, name);
+  fs.cpSync(base, out, { recursive: true });
+  return out;
+}
+
+const leftovers = () => fs.readdirSync(work).filter((f) => f.includes(".staging-") || f.includes(".previous-"));
+
+test("the default environment synthesizes every stack, and says so in one line on stdout", () => {
+  const out = base;
+  const r = baseRun;
   expect(r.stderr).toBe("");
   expect(r.status).toBe(0);
+  expect(r.stdout).toMatch(/^synth: 3 stacks, \d+ resources written to .+ in \d+\.\d\d s\n$/);
+  expect(r.stdout).toContain(` written to ${out} in `);
   for (const stack of ["platform", "vault-config", "workloads"]) {
     expect(fs.existsSync(path.join(out, "stacks", stack, "cdk.tf.json"))).toBe(true);
   }
@@ -57,10 +74,9 @@ test("the default environment synthesizes every stack", () => {
 });
 
 test("output is byte-identical from another working directory and output directory, with no machine path", () => {
-  const a = path.join(work, "a", "cdktf.out");
+  const a = base;
   const b = path.join(work, "elsewhere", "deeper", "cdktf.out");
   fs.mkdirSync(path.dirname(b), { recursive: true });
-  expect(run(undefined, a).status).toBe(0);
   expect(run(path.join(root, "environments", "dev.json"), b, path.dirname(b)).status).toBe(0);
   const ta = readTree(a);
   expect(readTree(b)).toEqual(ta);
@@ -87,17 +103,47 @@ test("an invalid environment fails with one line per problem, no stack trace, an
   );
   expect(r.stderr).not.toMatch(/^\s+at /m);
   expect(fs.existsSync(out)).toBe(false);
-  expect(fs.readdirSync(work).filter((f) => f.includes("staging"))).toEqual([]);
+  expect(leftovers()).toEqual([]);
 });
 
-test("a failed synth leaves the previous output untouched", () => {
-  const out = path.join(work, "kept");
-  expect(run(undefined, out).status).toBe(0);
+test("a failed synth leaves the previous output untouched, terraform init state included", () => {
+  const out = previousOutput("kept");
+  fs.mkdirSync(path.join(out, "stacks", "platform", ".terraform"));
+  fs.writeFileSync(path.join(out, "stacks", "platform", ".terraform", "marker"), "init");
   const before = readTree(out);
   const bad = path.join(work, "bad2.json");
   fs.writeFileSync(bad, JSON.stringify({ allowDataLoss: { reason: "x" } }));
   expect(run(bad, out).status).toBe(1);
   expect(readTree(out)).toEqual(before);
+  expect(leftovers()).toEqual([]);
+});
+
+test("a synth over a deployed output keeps each stack's .terraform and .terraform.lock.hcl, and replaces everything else", () => {
+  const out = previousOutput("deployed");
+  const stack = (id: string, ...rest: string[]) => path.join(out, "stacks", id, ...rest);
+  // What `terraform init` leaves in each stack directory...
+  for (const id of ["platform", "vault-config", "workloads"]) {
+    fs.mkdirSync(stack(id, ".terraform", "providers"), { recursive: true });
+    fs.writeFileSync(stack(id, ".terraform", "providers", "marker"), `providers of ${id}`);
+    fs.writeFileSync(stack(id, ".terraform.lock.hcl"), `# lock of ${id}\n`);
+  }
+  // ...and what the new synth must not keep: stale output, a stack that no longer exists.
+  fs.writeFileSync(stack("platform", "cdk.tf.json"), "{}");
+  fs.writeFileSync(path.join(out, "stale.txt"), "old");
+  fs.mkdirSync(stack("retired", ".terraform"), { recursive: true });
+
+  const r = run(undefined, out);
+  expect(r.stderr).toBe("");
+  expect(r.status).toBe(0);
+  for (const id of ["platform", "vault-config", "workloads"]) {
+    expect(fs.readFileSync(stack(id, ".terraform", "providers", "marker"), "utf8")).toBe(`providers of ${id}`);
+    expect(fs.readFileSync(stack(id, ".terraform.lock.hcl"), "utf8")).toBe(`# lock of ${id}\n`);
+  }
+  const synthesized = Object.fromEntries(Object.entries(readTree(out)).filter(([f]) => !f.includes(".terraform")));
+  expect(synthesized).toEqual(readTree(base));
+  expect(fs.existsSync(path.join(out, "stale.txt"))).toBe(false);
+  expect(fs.existsSync(stack("retired"))).toBe(false);
+  expect(leftovers()).toEqual([]);
 });
 
 test("a missing or malformed environment file is a one-line error", () => {
@@ -226,10 +272,14 @@ describe("one environment selector: --env-file, else UYOOP_ENV_FILE, else enviro
 
   test("package.json runs every command's script after `node --`, so Node 20 leaves --env-file to the script", () => {
     const scripts = (JSON.parse(fs.readFileSync(path.join(root, "package.json"), "utf8")) as { scripts: Record<string, string> }).scripts;
-    for (const name of ["synth", "audit", "diff", "diagram"]) {
+    for (const name of ["audit", "diff", "diagram"]) {
       expect({ name, script: scripts[name] }).toEqual({ name, script: expect.stringMatching(/[;&] node -- dist\//) });
     }
-    // What npm runs for `npm run synth -- --env-file <e2e>`, past the build step: sh -c "<script> <args>".
+    // synth is the app command, which builds only what changed and passes its arguments to main.
+    const app = (JSON.parse(fs.readFileSync(path.join(root, "cdktf.json"), "utf8")) as { app: string }).app;
+    expect(scripts["synth"]).toBe("node -- scripts/app.js");
+    expect(app).toBe(scripts["synth"]);
+    // What npm runs for `npm run synth -- --env-file <e2e>`: sh -c "<script> <args>".
     const afterBuild = scripts["synth"]!.split("&&").pop()!.trim();
     const out = path.join(work, "sel-npm");
     const r = spawnSync("sh", ["-c", `${afterBuild} --env-file '${e2e}'`], { cwd: root, env: { ...process.env, CDKTF_OUTDIR: out, UYOOP_ENV_FILE: "" }, encoding: "utf8" });

@@ -44,8 +44,24 @@ export interface SynthesizedEnvironment {
   readonly json: Record<string, string>;
 }
 
-/** Builds and synthesizes the whole environment in memory. */
+const synthesized = new Map<string, SynthesizedEnvironment>();
+
+/**
+ * Builds and synthesizes the whole environment in memory. The same configuration is synthesized
+ * once per test file (synth is deterministic): treat the result as read-only, and build your
+ * own app to change constructs.
+ */
 export function synthesize(config: EnvironmentConfig = environment()): SynthesizedEnvironment {
+  const key = JSON.stringify(config);
+  let result = synthesized.get(key);
+  if (!result) {
+    result = synthesizeFresh(config);
+    synthesized.set(key, result);
+  }
+  return result;
+}
+
+function synthesizeFresh(config: EnvironmentConfig): SynthesizedEnvironment {
   const app = Testing.app();
   const stacks = buildEnvironment(app, config);
   const all: TerraformStack[] = [stacks.platform, stacks.vaultConfig, stacks.workloads];

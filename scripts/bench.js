@@ -1,0 +1,216 @@
+#!/usr/bin/env node
+/**
+ * npm run bench: how fast the commands people run are.
+ *
+ * - synth: the app command exactly as cdktf.json has it (what `cdktf synth` and `cdktf deploy`
+ *   run, with the environment cdktf-cli gives it) against the floor, `node -e "require('cdktf')"`
+ *   (no cdktf app can be faster than loading cdktf). Interleaved runs (floor, app, app, floor,
+ *   ...), medians, and their ratio: for the default environment and for the largest supported
+ *   one (7 Vault nodes, 50 app replicas). Then the app command as the environment grows.
+ * - tests: `npm test` (type-check, build, jest), wall time.
+ *
+ * The report goes to cdktf.out/bench.md, or to docs/BENCHMARKS.md with --update-docs. Progress
+ * goes to stderr as it runs.
+ *
+ *   npm run bench [-- --update-docs] [-- --runs N] [-- --no-tests] [-- --no-growth]
+ */
+"use strict";
+const { spawnSync } = require("child_process");
+const fs = require("fs");
+const os = require("os");
+const path = require("path");
+
+const BUDGET_RATIO = 1.5;
+const BUDGET_TESTS_S = 15;
+const root = path.resolve(__dirname, "..");
+
+function parseArgs(argv) {
+  const o = { updateDocs: false, runs: 11, tests: true, growth: true };
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i];
+    if (a === "--update-docs") o.updateDocs = true;
+    else if (a === "--no-tests") o.tests = false;
+    else if (a === "--no-growth") o.growth = false;
+    else if (a === "--runs" && /^[1-9]\d*$/.test(argv[i + 1] ?? "")) o.runs = Number(argv[++i]);
+    else throw new Error(`unknown argument "${a}"\nusage: npm run bench [-- --update-docs] [-- --runs N] [-- --no-tests] [-- --no-growth]`);
+  }
+  return o;
+}
+
+const progress = (text) => process.stderr.write(`bench: ${text}\n`);
+
+/** Wall time of one shell command, in ms; fails loudly if the command fails. */
+function timed(command, env) {
+  const started = process.hrtime.bigint();
+  const r = spawnSync("sh", ["-c", command], { cwd: root, env, encoding: "utf8", maxBuffer: 64 * 1024 * 1024 });
+  const ms = Number(process.hrtime.bigint() - started) / 1e6;
+  if (r.status !== 0) throw new Error(`\`${command}\` failed (exit ${r.status}):\n${(r.stderr || r.stdout || "").trim().split("\n").slice(-15).join("\n")}`);
+  return ms;
+}
+
+function median(values) {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  return s.length % 2 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+}
+
+const FLOOR = `node -e "require('cdktf')"`;
+
+/** The environment cdktf-cli gives the app command (cdktf-cli 0.21: CDKTF_OUTDIR and the annotations switch). */
+function appEnv(work, name, document) {
+  const file = path.join(work, `${name}.json`);
+  fs.writeFileSync(file, `${JSON.stringify(document)}\n`);
+  const env = { ...process.env, CDKTF_OUTDIR: path.join(work, `out-${name}`), CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true", UYOOP_ENV_FILE: file };
+  delete env["NODE_OPTIONS"];
+  return env;
+}
+
+function resources(outdir) {
+  let n = 0;
+  for (const stack of fs.readdirSync(path.join(outdir, "stacks"))) {
+    const json = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"));
+    for (const byName of Object.values(json.resource ?? {})) n += Object.keys(byName).length;
+  }
+  return n;
+}
+
+/** Floor and app command, interleaved (ABBA, so drift hits both alike); medians and ratio. */
+function compare(app, env, runs, label) {
+  const floor = [];
+  const ours = [];
+  for (let i = 0; i < runs; i++) {
+    if (i % 2 === 0) {
+      floor.push(timed(FLOOR, env));
+      ours.push(timed(app, env));
+    } else {
+      ours.push(timed(app, env));
+      floor.push(timed(FLOOR, env));
+    }
+    progress(`${label}: run ${i + 1}/${runs}: app ${Math.round(ours[i])} ms, floor ${Math.round(floor[i])} ms`);
+  }
+  const a = median(ours);
+  const f = median(floor);
+  return { app: a, floor: f, ratio: a / f };
+}
+
+function environments() {
+  const ports = (n) => Array.from({ length: n }, (_, i) => 8200 + 10 * i);
+  return {
+    default: {},
+    largest: { vault: { nodeCount: 7, hostPorts: ports(7) }, app: { replicas: 50, hostPort: 9000 } },
+    growth: [
+      ["3 Vault nodes, 1 app replica", {}],
+      ["5 Vault nodes, 1 app replica", { vault: { nodeCount: 5, hostPorts: ports(5) } }],
+      ["7 Vault nodes, 1 app replica", { vault: { nodeCount: 7, hostPorts: ports(7) } }],
+      ["3 Vault nodes, 10 app replicas", { app: { replicas: 10, hostPort: 9000 } }],
+      ["3 Vault nodes, 50 app replicas", { app: { replicas: 50, hostPort: 9000 } }],
+      ["7 Vault nodes, 50 app replicas", { vault: { nodeCount: 7, hostPorts: ports(7) }, app: { replicas: 50, hostPort: 9000 } }],
+    ],
+  };
+}
+
+function main() {
+  const opts = parseArgs(process.argv.slice(2));
+  const app = JSON.parse(fs.readFileSync(path.join(root, "cdktf.json"), "utf8")).app;
+  const work = fs.mkdtempSync(path.join(os.tmpdir(), "uyoop-bench-"));
+  const loadBefore = os.loadavg();
+  const envs = environments();
+  try {
+    progress(`app command: ${app}; floor: ${FLOOR}; ${opts.runs} interleaved runs each`);
+    // One run first: builds dist/ if a source changed (not what is measured), warms the file cache.
+    const warm = appEnv(work, "warm", envs.default);
+    timed(app, warm);
+    timed(FLOOR, warm);
+
+    const dflt = appEnv(work, "default", envs.default);
+    const largest = appEnv(work, "largest", envs.largest);
+    const ratios = [
+      { name: "default (dev: 3 Vault nodes, 1 app replica)", ...compare(app, dflt, opts.runs, "default"), resources: 0 },
+      { name: "largest (7 Vault nodes, 50 app replicas)", ...compare(app, largest, opts.runs, "largest"), resources: 0 },
+    ];
+    ratios[0].resources = resources(dflt.CDKTF_OUTDIR);
+    ratios[1].resources = resources(largest.CDKTF_OUTDIR);
+
+    const growth = [];
+    if (opts.growth) {
+      const runs = Math.max(3, Math.ceil(opts.runs / 2));
+      for (const [i, [name, document]] of envs.growth.entries()) {
+        const env = appEnv(work, `growth-${i}`, document);
+        const times = Array.from({ length: runs }, () => timed(app, env));
+        growth.push({ name, resources: resources(env.CDKTF_OUTDIR), ms: median(times) });
+        progress(`growth: ${name}: ${Math.round(median(times))} ms (median of ${runs})`);
+      }
+    }
+
+    let suite;
+    if (opts.tests) {
+      progress("npm test (type-check, build, jest)...");
+      suite = timed("npm test --silent", { ...process.env, CI: "true" }) / 1000;
+      progress(`npm test: ${suite.toFixed(1)} s`);
+    }
+
+    const report = render({ app, opts, ratios, growth, suite, loadBefore, loadAfter: os.loadavg() });
+    const target = opts.updateDocs ? path.join(root, "docs", "BENCHMARKS.md") : path.join(root, "cdktf.out", "bench.md");
+    fs.mkdirSync(path.dirname(target), { recursive: true });
+    fs.writeFileSync(target, report);
+    for (const r of ratios) {
+      progress(`${r.name}: app/floor ${r.ratio.toFixed(2)} (${r.ratio <= BUDGET_RATIO ? "within" : "OVER"} the ${BUDGET_RATIO} budget)`);
+    }
+    if (suite !== undefined) progress(`npm test: ${suite.toFixed(1)} s (${suite <= BUDGET_TESTS_S ? "within" : "OVER"} the ${BUDGET_TESTS_S} s budget)`);
+    progress(`report written to ${path.relative(root, target)}`);
+  } finally {
+    fs.rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function render({ app, opts, ratios, growth, suite, loadBefore, loadAfter }) {
+  const ms = (v) => String(Math.round(v));
+  const load = (l) => l.map((v) => v.toFixed(2)).join(" ");
+  const lines = [
+    "# Benchmarks",
+    "",
+    `Written by \`npm run bench${opts.updateDocs ? " -- --update-docs" : ""}\` (scripts/bench.js). Machine: ${os.cpus().length} cores, Node ${process.version}, ` +
+      `load average ${load(loadBefore)} before and ${load(loadAfter)} after (other work on the machine slows both sides of a ratio alike, not the absolute times).`,
+    "",
+    "## Budget",
+    "",
+    `- synth: the app command (\`${app}\`, what \`cdktf synth\` and \`cdktf deploy\` run) at most ${BUDGET_RATIO}x the floor, ` +
+      "`node -e \"require('cdktf')\"`, for the default and the largest supported environment.",
+    `- tests: \`npm test\` (type-check, build and the whole jest suite, a real PostgreSQL included) at most ${BUDGET_TESTS_S} s on 2 cores.`,
+    "",
+    "## Synth against the floor",
+    "",
+    `Medians of ${opts.runs} interleaved runs each, wall time, the environment cdktf-cli gives the app command.`,
+    "",
+    "| environment | resources | app command (ms) | floor (ms) | app / floor |",
+    "|---|---|---|---|---|",
+    ...ratios.map((r) => `| ${r.name} | ${r.resources} | ${ms(r.app)} | ${ms(r.floor)} | ${r.ratio.toFixed(2)} |`),
+    "",
+  ];
+  if (growth.length > 0) {
+    lines.push("## Synth as the environment grows", "", "The app command, median wall time.", "", "| environment | resources | app command (ms) |", "|---|---|---|");
+    for (const g of growth) lines.push(`| ${g.name} | ${g.resources} | ${ms(g.ms)} |`);
+    lines.push("");
+  }
+  lines.push("## Tests", "", suite === undefined ? "`npm test`: not run (--no-tests)." : `\`npm test\`: ${suite.toFixed(1)} s.`, "");
+  lines.push(
+    "## Rerun",
+    "",
+    "```sh",
+    "npm run bench                    # report in cdktf.out/bench.md",
+    "npm run bench -- --update-docs   # this file",
+    "npm run bench -- --runs 21 --no-growth --no-tests",
+    "```",
+    "",
+  );
+  return lines.join("\n");
+}
+
+if (require.main === module) {
+  try {
+    main();
+  } catch (error) {
+    process.stderr.write(`bench: error: ${error.message}\n`);
+    process.exitCode = 1;
+  }
+}
