@@ -1,9 +1,9 @@
 /** Shared test helpers: environments built from a partial override, synthesized stacks as JSON. */
-import { Testing, type TerraformStack } from "cdktf";
+import type { TerraformStack } from "cdktf";
 import { resolveEnvironment, deepMerge } from "../config/load";
 import type { EnvironmentConfig } from "../config/schema";
 import { UserInputError, formatProblem } from "../kernel/errors";
-import { buildEnvironment, type UyoopEnvironment } from "../stacks/environment";
+import type { UyoopEnvironment } from "../stacks/environment";
 import type { VaultServerConfig } from "../constructs/vault/vault-server-config";
 
 /** A syntactically valid digest for fixtures (tests never pull images). */
@@ -62,6 +62,10 @@ export function synthesize(config: EnvironmentConfig = environment()): Synthesiz
 }
 
 function synthesizeFresh(config: EnvironmentConfig): SynthesizedEnvironment {
+  // Loaded here, not at the top: the config-only test files import this module too, and cdktf
+  // with the providers costs each of them ~0.3 s under jest.
+  const { Testing } = require("cdktf") as typeof import("cdktf");
+  const { buildEnvironment } = require("../stacks/environment") as typeof import("../stacks/environment");
   const app = Testing.app();
   const stacks = buildEnvironment(app, config);
   const all: TerraformStack[] = [stacks.platform, stacks.vaultConfig, stacks.workloads];
