@@ -169,12 +169,11 @@ describe("any environment file, of any size or kind, ends quickly: exit 1, a few
   /** Runs synth on a file; checks the outcome every hostile input must have, returns stderr. */
   function refused(file: string, args: readonly string[] = [], extraEnv: NodeJS.ProcessEnv = {}): string {
     const out = path.join(work, `hostile-${path.basename(file)}-${Date.now()}`);
-    const started = Date.now();
-    const r = run(file, out, root, args, extraEnv);
-    const seconds = (Date.now() - started) / 1000;
+    // Bounded work, asserted without a clock: a heap of 128 MiB (the cases below took 16 GB or
+    // overflowed the stack before the bounds) and the run's timeout as a hang guard (a killed
+    // run has a signal, not exit 1). Speed itself is measured by `npm run bench`.
+    const r = run(file, out, root, args, { NODE_OPTIONS: "--max-old-space-size=128", ...extraEnv });
     expect({ status: r.status, signal: r.signal }).toEqual({ status: 1, signal: null });
-    // Generous for a loaded CI machine; the cases below took hours or 16 GB before the bounds.
-    expect(seconds).toBeLessThan(8);
     expect(r.stdout).toBe("");
     const lines = r.stderr.trimEnd().split("\n");
     expect(lines.length).toBeLessThanOrEqual(42);
