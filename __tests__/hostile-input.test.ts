@@ -7,7 +7,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { FIXTURE_DIGEST, environment, problemsOf, prodDocument } from "./helpers";
+import { FIXTURE_DIGEST, environment, problemsOf, prodDocument, synthesize } from "./helpers";
 import { deepMerge, loadSelectedEnvironment, resolveEnvironment } from "../config/load";
 import { UserInputError, formatProblem, inputErrorLines, show, fieldOf, safeText } from "../kernel/errors";
 import { parseJsonText, JsonTextError, MAX_DEPTH, MAX_ITEMS } from "../config/json-text";
@@ -40,13 +40,6 @@ function loadText(text: string | Buffer, name = "case.json"): string[] {
   }
 }
 
-/** Milliseconds a function takes. */
-function timed<T>(f: () => T): { value: T; ms: number } {
-  const started = process.hrtime.bigint();
-  const value = f();
-  return { value, ms: Number(process.hrtime.bigint() - started) / 1e6 };
-}
-
 const prodImages = { vault: { image: `hashicorp/vault:1.21.7@${FIXTURE_DIGEST}` } };
 
 // ---- bounded work ------------------------------------------------------------------------------
@@ -61,15 +54,25 @@ describe("bounded work: every file is read and checked in bounded time and memor
     ["a number beyond doubles", '{"app":{"replicas":1e400}}', /^app\.replicas: 1e400 is too large a number/],
     ["a 100-digit number", `{"app":{"replicas":${"9".repeat(100)}}}`, /^app\.replicas: a number written with more than 64 characters/],
     ["a key given twice", '{"app":{"replicas":2},"app":{"port":9000}}', /^app: is given twice in the same object; keep one \(JSON keeps only the last, silently\) \(line 1, column 23\)/],
-  ])("%s: one problem naming the field, in milliseconds", (_title, text, expected) => {
-    const { value, ms } = timed(() => loadText(text));
-    expect(value).toEqual([expect.stringMatching(expected)]);
-    expect(ms).toBeLessThan(1500);
+  ])("%s: one problem naming the field", (_title, text, expected) => {
+    expect(loadText(text)).toEqual([expect.stringMatching(expected)]);
   });
 
-  test("the limits leave room for every legitimate file (the deepest field is 4 levels, the longest list 7)", () => {
-    expect(MAX_DEPTH).toBeGreaterThanOrEqual(2 * 4);
-    expect(MAX_ITEMS).toBeGreaterThanOrEqual(7);
+  test("the limits leave room for every legitimate file: twice the deepest nesting, the most entries of the defaults and every environment file", () => {
+    const documents: unknown[] = [devDefaults(), ...fs.readdirSync(path.join(__dirname, "..", "environments")).filter((f) => f.endsWith(".json") && f !== "environment.schema.json").map((f) => JSON.parse(fs.readFileSync(path.join(__dirname, "..", "environments", f), "utf8")))];
+    let depth = 0;
+    let items = 0;
+    const walk = (v: unknown, level: number): void => {
+      if (v === null || typeof v !== "object") return;
+      depth = Math.max(depth, level + 1);
+      const entries = Object.values(v);
+      items = Math.max(items, entries.length);
+      for (const e of entries) walk(e, level + 1);
+    };
+    for (const d of documents) walk(d, 0);
+    expect(depth).toBeGreaterThanOrEqual(3);
+    expect(MAX_DEPTH).toBeGreaterThanOrEqual(2 * depth);
+    expect(MAX_ITEMS).toBeGreaterThanOrEqual(2 * items);
     // Five real PGP keys fit too: pgp-keys.lint.ts.
   });
 
@@ -100,9 +103,7 @@ describe("bounded work: every file is read and checked in bounded time and memor
   });
 
   test("app.replicas 1e9 is refused by its bound; the check that loops over replicas does not run", () => {
-    const { value, ms } = timed(() => problemsOf({ app: { replicas: 1_000_000_000 } }));
-    expect(value).toEqual(["app.replicas: 1000000000 is outside 1-50"]);
-    expect(ms).toBeLessThan(500);
+    expect(problemsOf({ app: { replicas: 1_000_000_000 } })).toEqual(["app.replicas: 1000000000 is outside 1-50"]);
   });
 
   test("show() and the field names bound what they print, whatever the value", () => {
@@ -435,14 +436,15 @@ describe("policy by profile", () => {
   });
 
   test("an opt-out reason is bounded: it is printed in every synth and audit report", () => {
-    expect(problemsOf({ allowDataLoss: { reason: "x".repeat(301) } })).toEqual(["allowDataLoss.reason: is 301 characters long; every synth prints it: say why in at most 300"]);
-    expect(problemsOf({ vault: { mtls: false, mtlsOffReason: "y".repeat(400) } })).toEqual(["vault.mtlsOffReason: is 400 characters long; say why in at most 300"]);
+    expect(problemsOf({ allowDataLoss: { reason: "x".repeat(301) } })).toEqual(["allowDataLoss.reason: is 301 characters long; it is printed in every synth and audit: say why in at most 300"]);
+    expect(problemsOf({ vault: { mtls: false, mtlsOffReason: "y".repeat(400) } })).toEqual(["vault.mtlsOffReason: is 400 characters long; it is printed in every synth and audit: say why in at most 300"]);
   });
 
   test("the reason changes nothing that is synthesized", () => {
-    const withReason = environment({ vault: { mtls: false, mtlsOffReason: "clients cannot present certificates yet" } });
-    const without = environment({ vault: { mtls: false } });
-    expect({ ...withReason, vault: { ...withReason.vault, mtlsOffReason: undefined } }).toEqual({ ...without, vault: { ...without.vault, mtlsOffReason: undefined } });
+    const withReason = synthesize(environment({ vault: { mtls: false, mtlsOffReason: "clients cannot present certificates yet" } })).json;
+    const without = synthesize(environment({ vault: { mtls: false } })).json;
+    expect(Object.keys(withReason)).toHaveLength(3);
+    expect(withReason).toEqual(without);
   });
 });
 
@@ -494,7 +496,6 @@ describe("arbitrary documents: a configuration or a UserInputError, never anythi
       if (v && typeof v === "object" && !Array.isArray(v)) for (const [k, x] of Object.entries(v)) walk(x, [...p, k]);
     };
     walk(devDefaults(), []);
-    const started = Date.now();
     for (let i = 0; i < 1000; i++) {
       const doc: Record<string, unknown> = {};
       for (let m = 0; m < 1 + Math.floor(rnd() * 3); m++) {
@@ -511,7 +512,6 @@ describe("arbitrary documents: a configuration or a UserInputError, never anythi
         for (const p of e.problems) expect(p.field).not.toBe("");
       }
     }
-    expect(Date.now() - started).toBeLessThan(20_000);
   });
 
   test("every truncation of a valid file is a configuration or a one-line error", () => {

@@ -10,13 +10,13 @@ import {
   terraformLiteral,
   unescapeTerraformLiteral,
   unexpectedTemplateSequences,
+  isHandedOverSecretRead,
 } from "../kernel/terraform-template";
 import { readProjectFile } from "../constructs/project-files";
 import { BOOTSTRAP_SCRIPT } from "../constructs/vault/vault-bootstrap";
 import { SNAPSHOT_SCRIPT } from "../constructs/vault/raft-snapshots";
 import { SECRET_ID_SCRIPT } from "../constructs/app/uyoop-app";
 import { environment, prodDocument, synthesize } from "./helpers";
-import { isHandedOverSecretRead } from "../guardrails/packs/data";
 
 type JsonValue = null | boolean | number | string | JsonValue[] | { [k: string]: JsonValue };
 

@@ -2,7 +2,7 @@
  * PostgreSQL 15's reserved keywords: `SELECT word FROM pg_get_keywords() WHERE catcode IN ('R', 'T')`
  * (reserved, and reserved except as a function or type name). Neither may be an unquoted
  * database name (`CREATE DATABASE user` is a syntax error), so a tool or a DSN that does not quote
- * breaks on them. __tests__/postgres-keywords.test.ts compares this list with a real server's.
+ * breaks on them. __tests__/postgres-real.test.ts compares this list with a real server's.
  */
 export const POSTGRES_RESERVED_KEYWORDS: ReadonlySet<string> = new Set(
   (

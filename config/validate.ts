@@ -14,8 +14,8 @@
  */
 import { parseIpv4Cidr, overlaps, isIpv4Address, ipv4Range, isPrivateBlock, type Ipv4Block } from "../kernel/cidr";
 import { fieldOf, show, UNSAFE_TEXT, type InputProblem } from "../kernel/errors";
-import { parseImageRef, isOfficialOpenBaoImage, isOfficialVaultImage, namesServer, releaseOfTag, releaseBelowFloor } from "../kernel/image-ref";
-import { isEveryInterface } from "../kernel/invariants";
+import { formatRelease, parseImageRef, isOfficialOpenBaoImage, isOfficialVaultImage, namesServer, releaseOfTag, releaseBelowFloor } from "../kernel/image-ref";
+import { MAX_REASON_LENGTH, MIN_REASON_LENGTH, isEveryInterface } from "../kernel/invariants";
 import { NETWORK_NAMES, type EnvironmentConfig } from "./schema";
 import { PG_HBA_DATABASE_KEYWORDS, POSTGRES_RESERVED_KEYWORDS, POSTGRES_SYSTEM_DATABASES } from "./sql-keywords";
 
@@ -309,7 +309,7 @@ function checkServerRelease(field: string, reference: string, server: Environmen
     return official ? [problem(field, `${show(reference)}: tag ${show(ref.tag)} is not an exact release; pin one, e.g. "${ref.repository}:${server === "vault" ? "1.21.7" : "2.6.2"}"`)] : [];
   }
   const why = releaseBelowFloor(server, release);
-  return why === undefined ? [] : [problem(field, `${show(reference)} is ${SERVER_NAMES[server]} ${release.join(".")}, which ${why}`)];
+  return why === undefined ? [] : [problem(field, `${show(reference)} is ${SERVER_NAMES[server]} ${formatRelease(release)}, which ${why}`)];
 }
 
 /** An official image of the other server than `vault.server` says: the binary, paths and audit model would not match. */
@@ -367,27 +367,21 @@ const checkLeafValidity = rule(["tls.leafValidityHours"], (c) =>
     : [],
 );
 
-const checkCaRenewal = rule(["tls.caEarlyRenewalHours", "tls.caValidityHours"], (c) =>
-  c.tls.caEarlyRenewalHours >= c.tls.caValidityHours
-    ? [
-        problem(
-          "tls.caEarlyRenewalHours",
-          `${c.tls.caEarlyRenewalHours} is not below tls.caValidityHours (${c.tls.caValidityHours}); the CA would be replaced on every apply: use a smaller window`,
-        ),
-      ]
-    : [],
-);
+/** An early-renewal window must be shorter than the validity it renews, or every apply replaces the certificate(s). */
+function renewalWithinValidity(kind: "ca" | "leaf", what: string): EnvironmentRule {
+  const window = `tls.${kind}EarlyRenewalHours` as const;
+  const validity = `tls.${kind}ValidityHours` as const;
+  return rule([window, validity], (c) => {
+    const early = c.tls[`${kind}EarlyRenewalHours`];
+    const valid = c.tls[`${kind}ValidityHours`];
+    return early >= valid
+      ? [problem(window, `${early} is not below ${validity} (${valid}); ${what} would be replaced on every apply: use a smaller window`)]
+      : [];
+  });
+}
 
-const checkLeafRenewal = rule(["tls.leafEarlyRenewalHours", "tls.leafValidityHours"], (c) =>
-  c.tls.leafEarlyRenewalHours >= c.tls.leafValidityHours
-    ? [
-        problem(
-          "tls.leafEarlyRenewalHours",
-          `${c.tls.leafEarlyRenewalHours} is not below tls.leafValidityHours (${c.tls.leafValidityHours}); every certificate would be replaced on every apply: use a smaller window`,
-        ),
-      ]
-    : [],
-);
+const checkCaRenewal = renewalWithinValidity("ca", "the CA");
+const checkLeafRenewal = renewalWithinValidity("leaf", "every certificate");
 
 const checkLeafWithinCa = rule(["tls.leafValidityHours", "tls.caValidityHours", "tls.caEarlyRenewalHours"], (c) => {
   const t = c.tls;
@@ -525,18 +519,20 @@ const checkSecretIdUses = bounded(
   "0 (unlimited) is not allowed: bound the uses, e.g. 1000",
 );
 
-/** The longest reason an opt-out may give (it is printed in synth and audit reports). */
-export const MAX_REASON = 300;
+/** What is wrong with the reason an opt-out gives (kernel/invariants.ts), or undefined. */
+function reasonProblem(reason: string, example: string): string | undefined {
+  if (reason.trim().length < MIN_REASON_LENGTH) return `${show(reason)} is too short; say why in at least ${MIN_REASON_LENGTH} characters, e.g. ${show(example)}`;
+  if (reason.length > MAX_REASON_LENGTH) return `is ${reason.length} characters long; it is printed in every synth and audit: say why in at most ${MAX_REASON_LENGTH}`;
+  return undefined;
+}
 
 /** Prod keeps mutual TLS unless the file says why not; a reason is only meaningful with mTLS off. */
 const checkMtls = rule(["vault.mtls", "vault.mtlsOffReason"], (c) => {
   const reason = c.vault.mtlsOffReason;
   const field = "vault.mtlsOffReason";
   if (reason !== undefined && c.vault.mtls) return [problem(field, "is set but vault.mtls is true; remove it (a reason is for turning mutual TLS off)")];
-  if (reason !== undefined && reason.trim().length < 10) {
-    return [problem(field, `${show(reason)} is too short; say in at least 10 characters why clients cannot present certificates`)];
-  }
-  if (reason !== undefined && reason.length > MAX_REASON) return [problem(field, `is ${reason.length} characters long; say why in at most ${MAX_REASON}`)];
+  const why = reason === undefined ? undefined : reasonProblem(reason, "clients behind the load balancer cannot present certificates");
+  if (why !== undefined) return [problem(field, why)];
   if (reason === undefined && !c.vault.mtls && c.profile === "prod") {
     return [
       problem(
@@ -565,15 +561,13 @@ const checkDatabase = rule(["postgres.database"], (c) => {
 });
 
 const checkAppUser = rule(["app.user"], (c) => {
-  const m = /^([0-9]{1,10}):([0-9]{1,10})$/.exec(c.app.user);
-  const fix = 'use the image\'s unprivileged numeric "uid:gid", e.g. "1000:1000"';
-  if (!m) return [problem("app.user", `${show(c.app.user)} must be a numeric non-root "uid:gid"; ${fix}`)];
+  const m = /^(0|[1-9][0-9]{0,9}):(0|[1-9][0-9]{0,9})$/.exec(c.app.user);
+  const refuse = (why: string) => [problem("app.user", `${show(c.app.user)} must be a numeric non-root "uid:gid"${why}; use the image's unprivileged numeric "uid:gid", e.g. "1000:1000"`)];
+  if (!m) return refuse(" (decimal ids without leading zeros)");
   const [uid, gid] = [Number(m[1]), Number(m[2])];
-  if (m[1]!.length > 1 && m[1]!.startsWith("0")) return [problem("app.user", `${show(c.app.user)} must be a numeric non-root "uid:gid" without leading zeros; ${fix}`)];
-  if (m[2]!.length > 1 && m[2]!.startsWith("0")) return [problem("app.user", `${show(c.app.user)} must be a numeric non-root "uid:gid" without leading zeros; ${fix}`)];
-  if (uid === 0) return [problem("app.user", `${show(c.app.user)} must be a numeric non-root "uid:gid" (uid 0 is root); ${fix}`)];
-  if (gid === 0) return [problem("app.user", `${show(c.app.user)} must be a numeric non-root "uid:gid": gid 0 is the root group, which owns files root keeps from everyone else; ${fix}`)];
-  if (uid > MAX_ID || gid > MAX_ID) return [problem("app.user", `${show(c.app.user)} must be a numeric non-root "uid:gid" with each id at most ${MAX_ID}; ${fix}`)];
+  if (uid === 0) return refuse(" (uid 0 is root)");
+  if (gid === 0) return refuse(": gid 0 is the root group, which owns files root keeps from everyone else");
+  if (uid > MAX_ID || gid > MAX_ID) return refuse(` with each id at most ${MAX_ID}`);
   return [];
 });
 
@@ -588,19 +582,8 @@ const checkHealthPath = rule(["app.healthPath"], (c) =>
 );
 
 const checkAllowDataLoss = rule(["allowDataLoss"], (c) => {
-  if (c.allowDataLoss === undefined) return [];
-  if (c.allowDataLoss.reason.trim().length < 10) {
-    return [
-      problem(
-        "allowDataLoss.reason",
-        `${show(c.allowDataLoss.reason)} is too short; lifting destroy protection needs a reason of at least 10 characters, e.g. "tear down the dev environment after the demo"`,
-      ),
-    ];
-  }
-  if (c.allowDataLoss.reason.length > MAX_REASON) {
-    return [problem("allowDataLoss.reason", `is ${c.allowDataLoss.reason.length} characters long; every synth prints it: say why in at most ${MAX_REASON}`)];
-  }
-  return [];
+  const why = c.allowDataLoss === undefined ? undefined : reasonProblem(c.allowDataLoss.reason, "tear down the dev environment after the demo");
+  return why === undefined ? [] : [problem("allowDataLoss.reason", why)];
 });
 
 /** In order: text of every field first, then single-field bounds and formats, then checks that combine fields. */

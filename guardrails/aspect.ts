@@ -18,7 +18,7 @@ export interface StackEvaluation {
   readonly findings: readonly Finding[];
   /** Suppressions declared on the stack's constructs (and their ancestors). */
   readonly suppressions: readonly DeclaredSuppression[];
-  /** Every HardenedContainer weakening in the stack. */
+  /** Every weakening recorded in the stack (WEAKENING_METADATA on container resources). */
   readonly weakenings: readonly DeclaredWeakening[];
   /** Number of subjects judged. */
   readonly subjects: number;

@@ -2,7 +2,8 @@
 import { PACKS, RULES } from "./catalogue";
 import { CIS_OTHER, CIS_SECTION_5, VAULT_HARDENING, type CoverageItem } from "./coverage";
 import { PROJECT_DECISIONS } from "./project-decisions";
-import { MIN_REASON_LENGTH, WEAKENING_RULES } from "./suppressions";
+import { MIN_REASON_LENGTH } from "../kernel/invariants";
+import { WEAKENING_RULES } from "./suppressions";
 import type { Rule } from "./types";
 
 export const RULES_MD = "RULES.md";

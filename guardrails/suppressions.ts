@@ -3,7 +3,7 @@
  *
  * - A suppression is declared with `Guardrails.suppress(construct, ruleId, reason)`: stored in
  *   the construct's node metadata, inherited by every construct below it, the nearest winning.
- *   It needs a reason of at least 10 characters. A provider gap is a suppression that names its
+ *   It needs a reason of at least MIN_REASON_LENGTH characters (kernel/invariants.ts). A provider gap is a suppression that names its
  *   compensating controls: rules that must hold on the same subject, or the suppression does
  *   not apply.
  * - A weakening is a container's own explicit opt-out (`writableRootfs`, `runAsRoot`,
@@ -14,12 +14,11 @@
  */
 import type { IConstruct } from "constructs";
 import { UserInputError, show } from "../kernel/errors";
-import { WEAKENING_METADATA, type RecordedWeakening } from "../kernel/invariants";
+import { MIN_REASON_LENGTH, WEAKENING_METADATA, type RecordedWeakening } from "../kernel/invariants";
 import { ruleById } from "./catalogue";
 import type { AppliedSuppression } from "./types";
 
 export const SUPPRESSION_METADATA = "uyoop:guardrails:suppression";
-export const MIN_REASON_LENGTH = 10;
 
 /** The rules each weakening satisfies. */
 export const WEAKENING_RULES: Readonly<Record<string, readonly string[]>> = {

@@ -87,7 +87,7 @@ export interface Rule {
 /** Why a finding does not fail synth. */
 export interface AppliedSuppression {
   /**
-   * weakening: a construct's own explicit opt-out (HardenedContainer `weakenings`);
+   * weakening: a construct's own explicit opt-out (recorded by HardenedContainer as WEAKENING_METADATA on its resource);
    * suppression: `Guardrails.suppress(construct, ruleId, reason)`.
    */
   readonly kind: "weakening" | "suppression";

@@ -59,10 +59,3 @@ export function isPrivateBlock(block: Ipv4Block): boolean {
 export function ipv4Range(text: string): string | undefined {
   return isIpv4Address(text) ? ipaddr.IPv4.parse(text).range() : undefined;
 }
-
-/** The n-th host address of a block (n = 1 is the first usable address). */
-export function hostAddress(block: Ipv4Block, n: number): string {
-  const base = block.network.toByteArray().reduce((acc, byte) => acc * 256 + byte, 0);
-  const value = base + n;
-  return [24, 16, 8, 0].map((shift) => Math.floor(value / 2 ** shift) % 256).join(".");
-}

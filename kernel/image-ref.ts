@@ -16,6 +16,14 @@ const TAG = /^[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}$/;
 const PATH_COMPONENT = /^[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*$/;
 const REGISTRY = /^(?:[a-zA-Z0-9-]+(?:\.[a-zA-Z0-9-]+)*)(?::[0-9]+)?$/;
 
+/** A repository's registry host (when its first component names one: a dot, a port or "localhost") and its path. */
+function splitRegistry(repository: string): { registry?: string; path: string[] } {
+  const parts = repository.split("/");
+  const first = parts[0] ?? "";
+  const named = parts.length > 1 && (first.includes(".") || first.includes(":") || first === "localhost");
+  return named ? { registry: first, path: parts.slice(1) } : { path: parts };
+}
+
 /** Parses an image reference; returns undefined when Docker would reject it. */
 export function parseImageRef(reference: string): ImageRef | undefined {
   let rest = reference;
@@ -33,12 +41,8 @@ export function parseImageRef(reference: string): ImageRef | undefined {
     rest = rest.slice(0, colon);
     if (!TAG.test(tag)) return undefined;
   }
-  const parts = rest.split("/");
-  // A first component with a dot or a port, or "localhost", names a registry.
-  const first = parts[0] ?? "";
-  const hasRegistry = parts.length > 1 && (first.includes(".") || first.includes(":") || first === "localhost");
-  if (hasRegistry && !REGISTRY.test(first)) return undefined;
-  const path = hasRegistry ? parts.slice(1) : parts;
+  const { registry, path } = splitRegistry(rest);
+  if (registry !== undefined && !REGISTRY.test(registry)) return undefined;
   if (path.length === 0 || !path.every((c) => PATH_COMPONENT.test(c))) return undefined;
   return { repository: rest, ...(tag !== undefined ? { tag } : {}), ...(digest !== undefined ? { digest } : {}) };
 }
@@ -52,11 +56,9 @@ const DOCKER_HUB_HOSTS = ["docker.io", "index.docker.io", "registry-1.docker.io"
  * `docker.io/library/vault`; registry host names are case-insensitive.
  */
 export function canonicalRepository(ref: ImageRef): string {
-  const parts = ref.repository.split("/");
-  const first = parts[0] ?? "";
-  const hasRegistry = parts.length > 1 && (first.includes(".") || first.includes(":") || first === "localhost");
-  const registry = hasRegistry ? first.toLowerCase() : "docker.io";
-  const path = hasRegistry ? parts.slice(1) : parts;
+  const split = splitRegistry(ref.repository);
+  const registry = split.registry?.toLowerCase() ?? "docker.io";
+  const path = split.path;
   if (DOCKER_HUB_HOSTS.includes(registry)) return `docker.io/${path.length === 1 ? "library/" : ""}${path.join("/")}`;
   return `${registry}/${path.join("/")}`;
 }

@@ -16,7 +16,7 @@ export interface JsonObject {
  * Host addresses that mean "every interface". A port is never published on one: it would be
  * reachable from every network the host is on (kreuzwerker/docker's default when `ip` is unset).
  */
-export const EVERY_INTERFACE: readonly string[] = ["0.0.0.0", "::", "[::]"];
+const EVERY_INTERFACE: readonly string[] = ["0.0.0.0", "::", "[::]"];
 
 /** Whether a host address means every interface (or none was given, which Docker reads the same way). */
 export function isEveryInterface(ip: string | undefined): boolean {
@@ -62,3 +62,11 @@ export interface RecordedWeakening {
   readonly property: string;
   readonly reason: string;
 }
+
+/**
+ * An opt-out (a container's weakening, a guardrail suppression, `allowDataLoss`, prod without
+ * mTLS) says why in at least MIN_REASON_LENGTH characters, and at most MAX_REASON_LENGTH: the
+ * reason is printed in every synth and audit report.
+ */
+export const MIN_REASON_LENGTH = 10;
+export const MAX_REASON_LENGTH = 300;

@@ -88,9 +88,11 @@ export function templateSequences(text: string): TemplateSequence[] {
  * `terraform.workspace`, `self.<attribute> == <number>` (postconditions) and `pathexpand("<path>")`
  * of a plain path. Anything else in a template sequence is text that was not escaped.
  */
+const REFERENCE = /(data\.)?[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+|\[\d+\])*/.source;
+
 const GENERATED_EXPRESSION = new RegExp(
   [
-    /(data\.)?[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+|\[\d+\])*/.source,
+    REFERENCE,
     /terraform\.workspace/.source,
     /self\.[a-z_]+ == \d+/.source,
     /pathexpand\("[^"\\$%{}]*"\)/.source,
@@ -101,7 +103,25 @@ const GENERATED_EXPRESSION = new RegExp(
     .concat(")$"),
 );
 
-/** Template sequences of a synthesized string that the project did not generate (escaping bugs, injected text). */
-export function unexpectedTemplateSequences(text: string): TemplateSequence[] {
-  return templateSequences(text).filter((s) => s.opener !== "${" || !s.terminated || !GENERATED_EXPRESSION.test(s.expression));
+/**
+ * The one generated expression beyond references, and only as the value of a write-only argument
+ * (`*_wo`, never stored in state): `file(<reference>)`, a secret handed over as an
+ * operator-directory file whose path crosses the stack boundary (constructs/operator-directory.ts
+ * `HandedOverSecret`). Never a literal path.
+ */
+const HANDED_OVER_SECRET_READ = new RegExp(`^file\\((?:${REFERENCE})\\)$`);
+
+/** Whether `expression` is a handed-over secret read in the argument named `key`. */
+export function isHandedOverSecretRead(key: string | undefined, expression: string): boolean {
+  return key !== undefined && key.endsWith("_wo") && HANDED_OVER_SECRET_READ.test(expression);
+}
+
+/**
+ * Template sequences of a synthesized string that the project did not generate (escaping bugs,
+ * injected text). `key`, the argument the string is the value of, admits a handed-over secret read.
+ */
+export function unexpectedTemplateSequences(text: string, key?: string): TemplateSequence[] {
+  return templateSequences(text).filter(
+    (s) => s.opener !== "${" || !s.terminated || !(GENERATED_EXPRESSION.test(s.expression) || isHandedOverSecretRead(key, s.expression)),
+  );
 }

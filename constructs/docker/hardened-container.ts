@@ -28,6 +28,7 @@ import { isIpv4Address } from "../../kernel/cidr";
 import {
   ADDABLE_CAPABILITIES,
   LOG_OPTIONS,
+  MIN_REASON_LENGTH,
   SECRET_ENV_NAME,
   SETTINGS_HASH_LABEL,
   WEAKENING_METADATA,
@@ -206,7 +207,7 @@ export class HardenedContainer extends Construct {
     const weakenings: RecordedWeakening[] = [];
     const weaken = (property: string, w: Weakening | undefined) => {
       if (w === undefined) return false;
-      if (w.reason.trim().length < 10) throw fail(property, `weakening ${property} needs a reason of at least 10 characters, got ${show(w.reason)}`);
+      if (w.reason.trim().length < MIN_REASON_LENGTH) throw fail(property, `weakening ${property} needs a reason of at least ${MIN_REASON_LENGTH} characters, got ${show(w.reason)}`);
       weakenings.push({ property, reason: w.reason.trim() });
       return true;
     };

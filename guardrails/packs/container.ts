@@ -3,7 +3,7 @@
  * image items of section 4) that a kreuzwerker/docker `docker_container`, `docker_image` or
  * `docker_network` can express, and the provider's own traps.
  */
-import { ADDABLE_CAPABILITIES, SETTINGS_HASH_LABEL, isEveryInterface, settingsHashOf } from "../../kernel/invariants";
+import { ADDABLE_CAPABILITIES, LOG_OPTIONS, SETTINGS_HASH_LABEL, isEveryInterface, settingsHashOf } from "../../kernel/invariants";
 import { parseImageRef } from "../../kernel/image-ref";
 import { asNumber, asObject, asString, isFalse, isToken, isTrue, objects, strings } from "../json";
 import type { JsonObject, Rule, Subject } from "../types";
@@ -633,7 +633,7 @@ export const containerRules: readonly Rule[] = [
       if (driver === undefined) return ["no log_driver: the daemon default (json-file) keeps logs without rotation"];
       if (driver === "none") return ['log_driver "none" discards the logs'];
       if (driver === "json-file" || driver === "local") {
-        const missing = ["max-size", "max-file"].filter((k) => opts[k] === undefined);
+        const missing = Object.keys(LOG_OPTIONS).filter((k) => opts[k] === undefined);
         return missing.length > 0 ? [`log_driver ${driver} without ${missing.join(" and ")}: logs are never rotated`] : [];
       }
       return [];

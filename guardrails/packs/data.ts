@@ -25,17 +25,6 @@ export const SECRET_FIELD = /^(password|passwd|token|secret|secret_id|client_tok
 export const SECRET_REFERENCE =
   /\$\{[^}]*\b(random_password\.[A-Za-z0-9_-]+\.(result|bcrypt_hash)|tls_private_key\.[A-Za-z0-9_-]+\.private_key_[a-z0-9_]+|[a-z0-9_]+\.[A-Za-z0-9_-]+\.(secret_id|client_token|wrapping_token|password))\b/;
 
-/**
- * The one generated expression beyond references: `file(<reference>)` in a write-only argument
- * (`*_wo`), a secret handed over as an operator-directory file whose path crosses the stack
- * boundary (constructs/operator-directory.ts `HandedOverSecret`). Never a literal path.
- */
-const HANDED_OVER_SECRET_READ = /^file\((data\.)?[a-z][a-z0-9_]*\.[A-Za-z0-9_-]+(\.[A-Za-z0-9_-]+)+\)$/;
-
-export function isHandedOverSecretRead(key: string | undefined, expression: string): boolean {
-  return key !== undefined && key.endsWith("_wo") && HANDED_OVER_SECRET_READ.test(expression);
-}
-
 function valueProblems(value: string): string[] {
   return SECRET_VALUE_PATTERNS.filter(([, p]) => p.test(value)).map(([what]) => what);
 }
@@ -144,8 +133,7 @@ export const dataRules: readonly Rule[] = [
     check: (s) => {
       const out: string[] = [];
       walkStrings(s.body, (value, key, path) => {
-        for (const seq of unexpectedTemplateSequences(value)) {
-          if (isHandedOverSecretRead(key, seq.expression)) continue;
+        for (const seq of unexpectedTemplateSequences(value, key)) {
           const shown = `${seq.opener}${seq.expression.length > 40 ? `${seq.expression.slice(0, 40)}...` : seq.expression}${seq.terminated ? "}" : ""}`;
           out.push(`${path} holds ${JSON.stringify(shown)}, which Terraform would evaluate`);
         }

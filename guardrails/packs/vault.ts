@@ -1,7 +1,7 @@
 /**
  * Vault resources pack: what the vault provider's resources say about how Vault is used:
  * provider TLS verification, AppRole limits, token and lease TTLs, audit devices and their
- * options, and the policy lint of constructs/vault/policies.ts (reused, not duplicated).
+ * options, and the policy lint of policies/catalog.ts (reused, not duplicated).
  */
 import { POLICY_CATALOG, lintPolicy, parsePolicy, type PolicyKind } from "../../policies/catalog";
 import { asNumber, asObject, asString, isToken, isTrue, objects, strings } from "../json";
@@ -270,7 +270,7 @@ export const vaultRules: readonly Rule[] = [
     pack: "vault",
     level: "error",
     title: "Every policy passes the policy lint",
-    rationale: "Least privilege: no `path \"*\"`, sudo only for the operator, no application writes to sys/ or auth/, no mount-wide globs for the application (constructs/vault/policies.ts).",
+    rationale: "Least privilege: no `path \"*\"`, sudo only for the operator, no application writes to sys/ or auth/, no mount-wide globs for the application (policies/catalog.ts).",
     fix: "Fix the policy in policies/*.hcl (or remove the override that changed it).",
     source: `${GUIDE}: "Least privilege and bias towards simple policies"`,
     securitySeverity: "8.0",
