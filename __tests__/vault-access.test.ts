@@ -42,6 +42,10 @@ describe("grantCertLogin", () => {
   test("a client has one owner: asking again for another uid is refused", () => {
     expect(() => env.vaultConfig.access.grantCertLogin({ name: "report-job", owner: { uid: 1, gid: 1 } }, "snapshot-policy")).toThrow(UserInputError);
   });
+
+  test("a job is granted once: a second grant is a clear error, not a construct-tree clash", () => {
+    expect(() => env.vaultConfig.access.grantCertLogin({ name: "report-job", owner: { uid: 4242, gid: 4242 } }, "snapshot-policy")).toThrow(/report-job: is granted a cert login twice/);
+  });
 });
 
 describe("the environment", () => {

@@ -100,7 +100,6 @@ export class UyoopApp extends Construct {
     this.issuer = new VaultCliJob(this, "secretid-issuer", {
       name: `${props.environment}-secretid-issuer`,
       cli: { image: cli, binary: props.vault.cli.binary },
-      owner,
       script: SECRET_ID_SCRIPT,
       vault: props.vault.endpoint,
       login: issuerLogin,

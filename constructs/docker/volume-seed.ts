@@ -12,7 +12,7 @@
 import { Construct } from "constructs";
 import { Volume } from "@cdktf/provider-docker/lib/volume";
 import { UserInputError, show } from "../../kernel/errors";
-import { HardenedContainer } from "./hardened-container";
+import { HardenedContainer, type Owner } from "./hardened-container";
 import type { DataProtection } from "../data-protection";
 
 /** Modes a seeded file may have: readable by its owner (and group), never writable by others. */
@@ -35,7 +35,7 @@ export interface VolumeSeedProps {
   /** Files to deliver. */
   readonly files: readonly SeedFile[];
   /** Owner of every file: the uid:gid of the process that reads them. */
-  readonly owner: { readonly uid: number; readonly gid: number };
+  readonly owner: Owner;
   /** Labels for the volume and the seeder. @default {} */
   readonly labels?: Readonly<Record<string, string>>;
   /** Destroy protection, when the volume will also hold data written later (e.g. snapshots). @default none: seeded files are rebuilt from state */

@@ -56,7 +56,6 @@ export class RaftSnapshots extends Construct {
     this.job = new VaultCliJob(this, "Default", {
       name,
       cli: { image, binary: props.vault.cli.binary },
-      owner,
       script: SNAPSHOT_SCRIPT,
       vault: props.vault.endpoint,
       login,

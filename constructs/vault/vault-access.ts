@@ -10,6 +10,7 @@
  * stack configuring Vault). Adding a job that talks to Vault is that one call plus its policy file.
  */
 import { Construct } from "constructs";
+import { UserInputError } from "../../kernel/errors";
 import { AuthBackend } from "@cdktf/provider-vault/lib/auth-backend";
 import { CertAuthBackendRole } from "@cdktf/provider-vault/lib/cert-auth-backend-role";
 import { groupingOnly } from "../addressing";
@@ -80,6 +81,9 @@ export class CertAuth extends Construct {
 
   /** One role: only `identity`'s CN logs in, with only `policy`, briefly, from the clients network. */
   allow(role: string, identity: ClientIdentity, policy: PolicyName): CertAuthBackendRole {
+    if (this.node.tryFindChild(`${role}-role`) !== undefined) {
+      throw UserInputError.of(this.node.path, role, "is granted a cert login twice; a job has one role with one policy: grant it once");
+    }
     return new CertAuthBackendRole(this, `${role}-role`, {
       backend: this.backend.path,
       name: role,

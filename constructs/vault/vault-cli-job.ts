@@ -8,8 +8,7 @@
  */
 import { Construct } from "constructs";
 import type { ITerraformDependable } from "cdktf";
-import { UserInputError } from "../../kernel/errors";
-import { HardenedContainer, type HealthCheck, type Owner, type VolumeAttachment } from "../docker/hardened-container";
+import { HardenedContainer, type HealthCheck, type VolumeAttachment } from "../docker/hardened-container";
 import { VolumeSeed } from "../docker/volume-seed";
 import type { CertLogin, VaultCliTool, VaultEndpoint } from "./vault-access";
 import { readProjectFile } from "../project-files";
@@ -25,8 +24,6 @@ export interface VaultCliJobProps {
   readonly name: string;
   /** Image (an id or a pinned reference) with the vault CLI and /bin/sh, and the CLI's name in it. */
   readonly cli: VaultCliTool;
-  /** Numeric uid and gid the job runs as (and owns its files). */
-  readonly owner: Owner;
   /** The script to run, relative to the project root. */
   readonly script: string;
   /** Where Vault is. */
@@ -54,15 +51,13 @@ export class VaultCliJob extends Construct {
 
   constructor(scope: Construct, id: string, props: VaultCliJobProps) {
     super(scope, id);
-    const o = props.login.identity.owner;
-    if (o.uid !== props.owner.uid || o.gid !== props.owner.gid) {
-      throw UserInputError.of(this.node.path, "identity", `is owned by ${o.uid}:${o.gid}, but the job runs as ${props.owner.uid}:${props.owner.gid} and could not read its key; issue it for the job's uid`);
-    }
+    // The job runs as the owner of its identity (granted for it), so it can read its own key.
+    const owner = props.login.identity.owner;
     const scriptName = props.script.split("/").pop()!;
     this.files = new VolumeSeed(this, "files", {
       volumeName: `${props.name}-files`,
       image: props.cli.image,
-      owner: props.owner,
+      owner: owner,
       labels: props.labels,
       files: [
         { path: scriptName, content: readProjectFile(props.script), mode: "0444" },
@@ -72,7 +67,7 @@ export class VaultCliJob extends Construct {
     this.job = new HardenedContainer(this, "job", {
       name: props.name,
       image: props.cli.image,
-      user: `${props.owner.uid}:${props.owner.gid}`,
+      user: `${owner.uid}:${owner.gid}`,
       entrypoint: ["/bin/sh"],
       command: [`${JOB_MOUNT}/${scriptName}`],
       env: {
@@ -85,7 +80,7 @@ export class VaultCliJob extends Construct {
       },
       networks: [{ name: props.vault.network.name }],
       volumes: [{ volume: this.files.volume.name, target: JOB_MOUNT, readOnly: true }, identity.volume, ...(props.volumes ?? [])],
-      tmpfs: { "/tmp": { sizeMb: 16, uid: props.owner.uid, gid: props.owner.gid, mode: "0700" } },
+      tmpfs: { "/tmp": { sizeMb: 16, uid: owner.uid, gid: owner.gid, mode: "0700" } },
       memoryMb: props.memoryMb ?? 64,
       oneShot: props.oneShot,
       ...(props.healthCheck ? { healthCheck: props.healthCheck } : {}),

@@ -151,7 +151,7 @@ export class VaultCluster extends Construct {
       const config = new VolumeSeed(scope, "config", {
         volumeName: `${node.container}-config`,
         image: image.imageId,
-        owner: { uid: VAULT_UID, gid: VAULT_GID },
+        owner: VAULT_OWNER,
         labels,
         files: [
           { path: paths.configFile.slice(paths.config.length + 1), content: configHcl, mode: "0440" },

@@ -17,7 +17,7 @@ export interface LoadedPolicy extends PolicyDefinition {
 }
 
 /** Reads every catalogued policy file (at synth). */
-export function loadPolicies(): LoadedPolicy[] {
+function loadPolicies(): LoadedPolicy[] {
   return POLICY_CATALOG.map((p) => {
     const text = readProjectFile(policyFile(p.name));
     return { ...p, text, rules: parsePolicy(text, policyFile(p.name)) };
