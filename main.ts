@@ -29,6 +29,7 @@ import type { App, StackAnnotation, TerraformStack } from "cdktf";
 import { loadEnvironmentFromCommandLine } from "./config/load";
 import { UserInputError, inputErrorLines } from "./kernel/errors";
 import { projectRoot } from "./constructs/project-files";
+import { skipTokenTraces } from "./stacks/token-traces";
 import type { EnvironmentConfig } from "./config/schema";
 import type { Finding, StackEvaluation } from "./guardrails";
 
@@ -110,22 +111,14 @@ function stacksOf(m: SynthModules, app: App): TerraformStack[] {
 
 // ---- synth ----------------------------------------------------------------------------------
 
-/**
- * cdktf records a full stack trace for every token it creates, on a plain object, used only in
- * its own error messages; collecting and formatting them is about a tenth of a synth. They are
- * skipped while the app is built and synthesized, unless UYOOP_DEBUG asks for detail (main
- * reports an error in one line either way); errors keep their traces.
- */
+/** Builds and synthesizes without cdktf's token traces (stacks/token-traces.ts), unless UYOOP_DEBUG asks for detail. */
 function withoutTokenTraces<T>(env: NodeJS.ProcessEnv, phase: () => T): T {
   if (env["UYOOP_DEBUG"]) return phase();
-  const capture = Error.captureStackTrace;
-  Error.captureStackTrace = (target: object, constructorOpt?: Function): void => {
-    if (Object.getPrototypeOf(target) !== Object.prototype) capture(target, constructorOpt);
-  };
+  const restore = skipTokenTraces();
   try {
     return phase();
   } finally {
-    Error.captureStackTrace = capture;
+    restore();
   }
 }
 

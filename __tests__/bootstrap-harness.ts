@@ -25,7 +25,7 @@ export const NODES = ["https://vault-1:8200", "https://vault-2:8200", "https://v
 // completes (member + unsealed) at the next status call, as Vault's join finishes after the
 // unseal call returns.
 // ------------------------------------------------------------------------------------------
-export const STUB = `#!/bin/sh
+const STUB = `#!/bin/sh
 set -eu
 S=$STUB_STATE
 printf '%s\\n' "$*" >>"$S/calls.log"
@@ -238,13 +238,22 @@ export interface Cluster {
   seedInitialized(opts: { members: number[]; unsealed: number[]; initFile?: boolean }): void;
 }
 
+/** Five base64 unseal keys as `vault operator init` prints them (fake; "+/" and padding included). */
+export const SAMPLE_UNSEAL_KEYS: readonly string[] = [
+  "aGVsbG8gd29ybGQgdGhpcyBpcyBhIGZha2Ugc2hhcmUx",
+  "+/+/AAAAbm90IGEgcmVhbCBrZXkgc2hhcmUgbnVtYmVy",
+  "c2hhcmUgdGhyZWUgb2YgZml2ZSBmb3IgdGhlIHRlc3Q=",
+  "Zm91cg==",
+  "ZmlmdGggZmFrZSBrZXkgd2l0aCBwYWRkaW5nIGhlcmU=",
+];
+
 /** This test file's temporary directory (searchable by the unprivileged user some tests run as). */
 export const work = fs.mkdtempSync(path.join(os.tmpdir(), "uyoop-bootstrap-"));
 fs.chmodSync(work, 0o711);
 afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 let clusterCount = 0;
 
-export function initJson(keys: string[], threshold: number, pretty = true): string {
+export function initJson(keys: readonly string[], threshold: number, pretty = true): string {
   const doc = {
     unseal_keys_b64: keys,
     unseal_keys_hex: keys.map((_, i) => `deadbeef${i}`),

@@ -21,6 +21,7 @@ import * as path from "path";
 import {
   BOOTSTRAP,
   NODES,
+  SAMPLE_UNSEAL_KEYS,
   UNSEAL,
   work,
   expectNoSecretsLeaked,
@@ -53,13 +54,7 @@ describe("extract_unseal_keys (the script's own function, sourced)", () => {
     return { status: r.status, stdout: r.stdout, stderr: r.stderr };
   }
 
-  const keys = [
-    "aGVsbG8gd29ybGQgdGhpcyBpcyBhIGZha2Ugc2hhcmUx",
-    "+/+/AAAAbm90IGEgcmVhbCBrZXkgc2hhcmUgbnVtYmVy",
-    "c2hhcmUgdGhyZWUgb2YgZml2ZSBmb3IgdGhlIHRlc3Q=",
-    "Zm91cg==",
-    "ZmlmdGggZmFrZSBrZXkgd2l0aCBwYWRkaW5nIGhlcmU=",
-  ];
+  const keys = SAMPLE_UNSEAL_KEYS;
 
   test("pretty-printed init JSON (as `vault operator init -format=json` prints it): exactly the b64 keys, in order", () => {
     const r = extract(initJson(keys, 3));

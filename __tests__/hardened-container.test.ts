@@ -3,6 +3,9 @@ import { Container } from "@cdktf/provider-docker/lib/container";
 import { HardenedContainer, goDuration, tmpfsOptions, type HardenedContainerProps } from "../constructs/docker/hardened-container";
 import { UserInputError } from "../kernel/errors";
 
+// cdktf's jest matchers (toHaveResourceWithProperties, ...), for this file's assertions.
+Testing.setupJest();
+
 const base: HardenedContainerProps = {
   name: "svc",
   image: "example:1.0",

@@ -21,6 +21,8 @@ import { dynamicCredentialsSql } from "../constructs/postgres/dynamic-credential
 import { stagePostgres } from "./embedded-postgres";
 import { unprivilegedUser, type OsUser } from "./os-user";
 import { makeTestPki } from "./test-certificates";
+import { POSTGRES_RESERVED_KEYWORDS } from "../config/sql-keywords";
+import { databaseNameProblem } from "../config/validate";
 
 const DATABASE = "devops_calendar";
 const ADMIN = "postgres";
@@ -596,4 +598,22 @@ describe("a real PostgreSQL 15 running the rendered postgresql.conf and pg_hba.c
     await vaultRun(sql.revocationStatements, { name: leaseB.name });
     expect(await query(admin(), `SELECT count(*) FROM pg_roles WHERE rolname LIKE 'v-%';`)).toBe("0");
   }, 30000);
+  // config/sql-keywords.ts states PostgreSQL's reserved words for the postgres.database rule; the
+  // real server is the authority for both the list and what it refuses.
+  test("the reserved words config/sql-keywords.ts states are exactly the server's (pg_get_keywords() of category R and T)", async () => {
+    const reserved = await query(admin(), "SELECT word FROM pg_get_keywords() WHERE catcode IN ('R', 'T') ORDER BY word;");
+    expect(reserved.split("\n").sort()).toEqual([...POSTGRES_RESERVED_KEYWORDS].sort());
+  });
+
+  test("the server refuses each unquoted as a database name; the rule refuses them and accepts what the server takes", async () => {
+    for (const word of ["user", "select", "authorization", "verbose", "all"]) {
+      expect(await refused(admin(), `CREATE DATABASE ${word};`)).toContain(`syntax error at or near "${word}"`);
+      expect(databaseNameProblem(word)).toMatch(/reserved word|keyword/);
+    }
+    // "int" is a keyword, but not a reserved one: the server takes it, and so does the rule.
+    // (Not dropped: DROP DATABASE waits on every backend's barrier; the server goes with the file.)
+    await query(admin(), "CREATE DATABASE int;");
+    expect(databaseNameProblem("int")).toBeUndefined();
+    expect(databaseNameProblem(DATABASE)).toBeUndefined();
+  });
 });

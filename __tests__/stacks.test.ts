@@ -7,6 +7,10 @@ import { environment, synthesize, stackSummary, resourcesOf } from "./helpers";
 import { STACK_IDS } from "../stacks/environment";
 import { statePath } from "../stacks/uyoop-stack";
 import { vaultAddressForTerraform } from "../constructs/vault/terraform-vault-provider";
+import { Testing } from "cdktf";
+
+// cdktf's jest matchers (toHaveResourceWithProperties, ...), for this file's assertions.
+Testing.setupJest();
 
 describe("stack wiring", () => {
   const { stacks, json } = synthesize();

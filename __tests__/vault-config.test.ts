@@ -7,6 +7,10 @@ import { KvSecretBackendV2 } from "@cdktf/provider-vault/lib/kv-secret-backend-v
 import { KvSecretV2 } from "@cdktf/provider-vault/lib/kv-secret-v2";
 import { environment, resourcesOf, synthesize } from "./helpers";
 import { appDatabaseUrl } from "../constructs/app/app-contract";
+import { Testing } from "cdktf";
+
+// cdktf's jest matchers (toHaveResourceWithProperties, ...), for this file's assertions.
+Testing.setupJest();
 
 const stack = (overrides: Record<string, unknown> = {}) => synthesize(environment(overrides)).json["vault-config"]!;
 

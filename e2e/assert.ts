@@ -30,8 +30,13 @@ import { networkName } from "../constructs/docker/environment-networks";
 import { DATABASE_CONNECTION } from "../constructs/vault/database-engine";
 import { VAULT_DATABASE_ROLE } from "../constructs/postgres/dynamic-credentials-sql";
 import { POSTGRES_ADMIN } from "../constructs/postgres/postgres-server";
-import { APP_ROLE, appDatabaseUrl } from "../constructs/app/app-contract";
+import { APP_ROLE, APP_VAULT_DIR, appDatabaseUrl } from "../constructs/app/app-contract";
 import { postgresDnsNames } from "../constructs/postgres/postgres-server";
+import { SECRET_ID_ISSUER_JOB } from "../constructs/app/uyoop-app";
+import { SNAPSHOT_JOB } from "../constructs/vault/raft-snapshots";
+import { JOB_IDENTITY_MOUNT } from "../constructs/vault/vault-cli-job";
+import { IDENTITY_FILES } from "../constructs/vault/client-identity";
+import { STACK_IDS } from "../stacks/environment";
 
 // ---------------------------------------------------------------------------------------------
 // Results
@@ -218,8 +223,8 @@ function cliOnClientsNetwork(args: readonly string[], secretIdInline?: string): 
     "run", "--rm", "--read-only", "--cap-drop", "ALL", "--security-opt", "no-new-privileges:true",
     "--user", `${uid}:${gid}`, "--network", networkName(env, "vaultClients"), "--tmpfs", "/tmp:rw,noexec,nosuid,size=8m",
     "-v", `${env}-app-identity:/v:ro`, "-v", `${env}-app-role-id:/r:ro`, "-v", `${env}-app-secret-id:/s:ro`,
-    "-e", "VAULT_ADDR=https://vault:8200", "-e", "VAULT_CACERT=/v/ca.pem", "-e", "VAULT_CLIENT_CERT=/v/client.pem",
-    "-e", "VAULT_CLIENT_KEY=/v/client-key.pem", "-e", "HOME=/tmp", "--entrypoint", flavour.cli, config.vault.image,
+    "-e", "VAULT_ADDR=https://vault:8200", "-e", `VAULT_CACERT=/v/${IDENTITY_FILES.caCert}`, "-e", `VAULT_CLIENT_CERT=/v/${IDENTITY_FILES.cert}`,
+    "-e", `VAULT_CLIENT_KEY=/v/${IDENTITY_FILES.key}`, "-e", "HOME=/tmp", "--entrypoint", flavour.cli, config.vault.image,
     ...args, ...(secretIdInline !== undefined ? [`secret_id=${secretIdInline}`] : []),
   ]);
   return { code: r.code, out: `${r.stdout}${r.stderr}` };
@@ -262,7 +267,7 @@ function placesIn(state: Json, needle: string): string[] {
  * OpenSSH key is a header every key shares), so a copy in any of them is found.
  */
 function platformSecrets(): { name: string; values: string[] }[] {
-  const platform = readState("platform");
+  const platform = readState(STACK_IDS.platform);
   const secrets: { name: string; values: string[] }[] = [];
   for (const r of platform.resources ?? []) {
     for (const inst of r.instances ?? []) {
@@ -510,33 +515,33 @@ async function running(): Promise<void> {
     const password = fs.readFileSync(operatorFile("postgresAdminPassword"), "utf8");
     expectThat(secrets.some((x) => x.values[0] === password), "the operator directory's postgres-admin-password is not the platform's random_password");
     const leaks: string[] = [];
-    for (const stack of ["vault-config", "workloads"]) {
+    for (const stack of [STACK_IDS.vaultConfig, STACK_IDS.workloads]) {
       const text = fs.readFileSync(statePath(stack), "utf8");
       if (/PRIVATE KEY/.test(text)) leaks.push(`${stack}: a PRIVATE KEY block`);
       for (const x of secrets) if (x.values.some((v) => text.includes(v))) leaks.push(`${stack}: ${x.name} at ${placesOf(readState(stack), x).join(", ")}`);
     }
     expectThat(leaks.length === 0, leaks.join("; "));
-    const platform = readState("platform");
+    const platform = readState(STACK_IDS.platform);
     const where = secrets.map((x) => `${x.name}: ${placesOf(platform, x).join(", ")}`).join("; ");
     return `${secrets.length} secrets (every tls_private_key, the admin password) appear in neither vault-config's nor workloads' state; platform's state holds them at: ${where}`;
   });
 
   await check("each Vault client's identity reaches its container read-only from the platform's volume, owned by its uid", () => {
-    const platform = readState("platform");
+    const platform = readState(STACK_IDS.platform);
     const certOf = (client: string) => platform.resources.find((r: Json) => r.type === "tls_locally_signed_cert" && r.name === `pki_client-${client}_cert`).instances[0].attributes.cert_pem as string;
     const out: string[] = [];
     for (const [container, client, dir] of [
-      [`${env}-app-0`, "app", "/run/uyoop/vault"],
-      [`${env}-secretid-issuer`, "secretid-issuer", "/identity"],
-      [`${env}-raft-snapshots`, "raft-snapshot", "/identity"],
+      [`${env}-app-0`, "app", APP_VAULT_DIR],
+      [`${env}-secretid-issuer`, SECRET_ID_ISSUER_JOB, JOB_IDENTITY_MOUNT],
+      [`${env}-raft-snapshots`, SNAPSHOT_JOB, JOB_IDENTITY_MOUNT],
     ] as const) {
       const c = inspect(container);
       const volume = `${env}-${client}-identity`;
       const mount = (c.Mounts as Json[]).find((m) => m.Name === volume);
       expectThat(mount !== undefined && mount.Destination === dir && mount.RW === false, `${container} mounts ${volume} as ${JSON.stringify(mount && { Destination: mount.Destination, RW: mount.RW })}`);
       const user = String(c.Config.User);
-      same(readAs(user, volume, "client.pem"), certOf(client).trim(), `${volume}/client.pem read as ${user}`);
-      same(readAs(user, volume, "client-key.pem", ["stat", "-c", "%a %u:%g"]), `400 ${user}`, `${volume}/client-key.pem mode and owner`);
+      same(readAs(user, volume, IDENTITY_FILES.cert), certOf(client).trim(), `${volume}/${IDENTITY_FILES.cert} read as ${user}`);
+      same(readAs(user, volume, IDENTITY_FILES.key, ["stat", "-c", "%a %u:%g"]), `400 ${user}`, `${volume}/${IDENTITY_FILES.key} mode and owner`);
       out.push(`${container} <- ${volume} at ${dir} (ro, key 0400 ${user})`);
     }
     return `${out.join("; ")}; every certificate equals the platform state's`;
@@ -598,7 +603,7 @@ async function replaceNode(): Promise<void> {
     const before = { node: inspect(target.container).Id as string, bootstrap: inspect(bootstrap).Id as string };
     const address = `docker_container.vault_${target.nodeId}_server`;
     const r = spawnSync(bin, ["apply", "-auto-approve", "-input=false", "-no-color", `-replace=${address}`], {
-      cwd: path.join(outdir, "stacks", "platform"),
+      cwd: path.join(outdir, "stacks", STACK_IDS.platform),
       encoding: "utf8",
       timeout: 600_000,
       maxBuffer: 64 * 1024 * 1024,

@@ -187,11 +187,13 @@ if (require.main === module) {
     process.exitCode = 1;
   } else if (!buildOnly) {
     // Compiled code of every module this synth loads, kept between runs (UYOOP_NO_COMPILE_CACHE=1: off).
+    // Node 22+ has it built in (module.enableCompileCache); scripts/compile-cache.js does it on Node 20.
     if (!process.env["UYOOP_NO_COMPILE_CACHE"]) {
-      require("./compile-cache").install(path.join(cacheRoot(), "uyoop-app", `v8-${process.versions.v8}-${process.arch}.bin`));
+      const { enableCompileCache } = require("module");
+      if (typeof enableCompileCache === "function") enableCompileCache(path.join(cacheRoot(), "uyoop-app", "node-compile-cache"));
+      else require("./compile-cache").install(path.join(cacheRoot(), "uyoop-app", `v8-${process.versions.v8}-${process.arch}.bin`));
     }
     process.exitCode = require(path.join(dist, "main.js")).main(process.env, undefined, args);
   }
 }
 
-module.exports = { build, sources, fingerprint };

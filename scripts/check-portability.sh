@@ -1,7 +1,8 @@
 #!/bin/sh
 # Portability check: synthesizes the committed tree with cdktf 0.21 and again with CDK Terrain
 # (cdktn 0.24, npm alias "cdktf": "npm:cdktn@0.24.0" + overrides), and fails unless every stack
-# is identical apart from the recorded framework version. Needs the npm registry (installs cdktn
+# is identical apart from the recorded framework version; the code must also type-check against
+# cdktn's declarations. Needs the npm registry (installs cdktn
 # into a temporary clone; this checkout is not touched).
 #   scripts/check-portability.sh            (CDKTN_VERSION=0.24.0 by default)
 set -eu
@@ -26,6 +27,9 @@ fs.writeFileSync("package.json", JSON.stringify(p, null, 2) + "\n");
 rm -f package-lock.json
 npm install --no-audit --no-fund --loglevel=error >"$work/npm.log" 2>&1 || { tail -20 "$work/npm.log"; exit 1; }
 node -e 'console.log("cdktf resolves to", require("cdktf/package.json").name, require("cdktf/package.json").version)'
+# The code type-checks against cdktn's declarations too (synth only emits JavaScript).
+npx tsc -p tsconfig.build.json --noEmit
+echo "type-check against cdktn $version: clean"
 npm run --silent synth
 
 # Compare as JSON (cdktn prints empty arrays as [] where cdktf 0.21 prints [\n]), ignoring only

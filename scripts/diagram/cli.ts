@@ -17,7 +17,7 @@ import * as os from "os";
 import * as path from "path";
 import { App } from "cdktf";
 import { loadSelectedEnvironment } from "../../config/load";
-import { DEFAULT_ENV_FILE, refuseSwallowedFlag, selectEnvironmentFile, takeEnvFileFlags, type EnvFileSelection } from "../../config/env-selector";
+import { refuseSwallowedFlag, selectEnvironmentFile, takeEnvFileFlags, type EnvFileSelection } from "../../config/env-selector";
 import { UserInputError, inputErrorLines } from "../../kernel/errors";
 import { buildEnvironment } from "../../stacks/environment";
 import { projectRoot } from "../../constructs/project-files";
@@ -28,20 +28,15 @@ import { renderTopologyMarkdown } from "./mermaid";
 
 export const TOPOLOGY_FILE = "docs/TOPOLOGY.md";
 
-/** Where the topology of an environment file goes when no --out is given. */
-export function defaultTopologyTarget(envFile: string): string {
-  if (envFile === DEFAULT_ENV_FILE) return TOPOLOGY_FILE;
-  return path.posix.join("cdktf.out", "topology", `${path.basename(envFile, path.extname(envFile))}.md`);
+/** Where the topology goes when no --out is given: the committed document for the default environment, else cdktf.out. */
+function defaultTopologyTarget(selection: EnvFileSelection): string {
+  if (selection.origin === "default") return TOPOLOGY_FILE;
+  return path.posix.join("cdktf.out", "topology", `${path.basename(selection.source, path.extname(selection.source))}.md`);
 }
 
-function selectionOf(root: string, envFile: string | EnvFileSelection): EnvFileSelection {
-  if (typeof envFile !== "string") return envFile;
-  return envFile === DEFAULT_ENV_FILE ? selectEnvironmentFile(root, [], {}) : selectEnvironmentFile(root, [envFile], {});
-}
-
-/** Synthesizes the environment of `envFile` (relative to the current directory, or the project's default) into memory. */
-export function synthesizeEnvironment(root: string, envFile: string | EnvFileSelection): { stacks: StackSet; annotations: Annotation[]; name: string; profile: string } {
-  const config = loadSelectedEnvironment(selectionOf(root, envFile));
+/** Synthesizes the selected environment into memory. */
+function synthesizeEnvironment(selection: EnvFileSelection): { stacks: StackSet; annotations: Annotation[]; name: string; profile: string } {
+  const config = loadSelectedEnvironment(selection);
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "uyoop-diagram-"));
   const saved = process.env["CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS"];
   process.env["CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS"] = "true";
@@ -58,9 +53,8 @@ export function synthesizeEnvironment(root: string, envFile: string | EnvFileSel
 }
 
 /** The topology document of an environment file, and the guardrail errors met on the way. */
-export function topologyDocument(root: string, envFile: string | EnvFileSelection = DEFAULT_ENV_FILE): { markdown: string; errors: Annotation[] } {
-  const selection = selectionOf(root, envFile);
-  const s = synthesizeEnvironment(root, selection);
+export function topologyDocument(root: string, selection: EnvFileSelection = selectEnvironmentFile(root, [], {})): { markdown: string; errors: Annotation[] } {
+  const s = synthesizeEnvironment(selection);
   return {
     markdown: renderTopologyMarkdown(s.stacks, { environment: s.name, profile: s.profile, source: selection.source }),
     errors: s.annotations.filter((a) => /error/i.test(a.level)),
@@ -87,7 +81,7 @@ export function main(
       else throw new Error(`unknown argument "${a}" (usage: npm run diagram [-- --check] [--env-file <file>] [--out <file>] [--stdout])`);
     }
     const selection = selectEnvironmentFile(root, files, env);
-    const target = out ?? defaultTopologyTarget(selection.origin === "default" ? DEFAULT_ENV_FILE : selection.source);
+    const target = out ?? defaultTopologyTarget(selection);
     const { markdown, errors } = topologyDocument(root, selection);
     for (const e of errors) io.stderr(`warning: guardrail error in ${e.stack} [${e.constructPath}]: ${e.message}\n`);
     if (check) {

@@ -19,7 +19,7 @@ import * as path from "path";
 import { diffStacks, exitCodeOf, EXIT, type DiffResult } from "./diff";
 import { renderMarkdown } from "./markdown";
 import { synthRevision, synthWorkingTree, gitRoot, diffEnvFile, ToolError, type Synthesized } from "./synth";
-import { refuseSwallowedFlag, takeEnvFileFlags, selectEnvironmentFile } from "../../config/env-selector";
+import { DEFAULT_ENV_FILE, refuseSwallowedFlag, takeEnvFileFlags, selectEnvironmentFile } from "../../config/env-selector";
 import { UserInputError, inputErrorLines } from "../../kernel/errors";
 import { scrubPem } from "./values";
 
@@ -123,7 +123,7 @@ export function main(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv 
     const repoDir = path.resolve(io.cwd, args.repo ?? ".");
     // The same selection as every command; the default is the repository's own dev environment.
     const selection = selectEnvironmentFile(repoDir, args.envFile === undefined ? [] : [args.envFile], env);
-    const envFile = selection.origin === "default" ? "environments/dev.json" : selection.source;
+    const envFile = selection.origin === "default" ? DEFAULT_ENV_FILE : selection.source;
     const run = runDiff(repoDir, args.base, args.head, envFile, selection.origin === "default" ? gitRoot(repoDir) : io.cwd);
     for (const s of [run.base, run.head]) {
       const warnings = s.stderr.trim();

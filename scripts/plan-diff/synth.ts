@@ -121,7 +121,7 @@ export function synthWorkingTree(repo: string, envFile?: DiffEnvFile): Synthesiz
 }
 
 /** Whether a revision holds a file (a path relative to the repository's top). */
-export function revisionHasFile(repo: string, sha: string, file: string): boolean {
+function revisionHasFile(repo: string, sha: string, file: string): boolean {
   return spawnSync("git", ["cat-file", "-e", `${sha}:${file}`], { cwd: repo }).status === 0;
 }
 
