@@ -18,7 +18,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { diffStacks, exitCodeOf, EXIT, type DiffResult } from "./diff";
 import { renderMarkdown } from "./markdown";
-import { synthRevision, synthWorkingTree, gitRoot, diffEnvFile, ToolError, type Synthesized } from "./synth";
+import { synthRevision, synthWorkingTree, gitRoot, diffEnvFile, resolveCommit, ToolError, type Synthesized } from "./synth";
 import { DEFAULT_ENV_FILE, refuseSwallowedFlag, takeEnvFileFlags, selectEnvironmentFile } from "../../config/env-selector";
 import { UserInputError, inputErrorLines } from "../../kernel/errors";
 import { scrubPem } from "./values";
@@ -103,7 +103,9 @@ export function runDiff(repoDir: string, baseRef: string, headRef: string | unde
   const repo = gitRoot(repoDir);
   const file = envFile === undefined ? undefined : diffEnvFile(repo, cwd, envFile);
   const base = synthRevision(repo, baseRef, file);
-  const head = headRef === undefined ? synthWorkingTree(repo, file) : synthRevision(repo, headRef, file);
+  // A revision compared with itself is synthesized once (synth is reproducible byte for byte).
+  const sameRevision = headRef !== undefined && resolveCommit(repo, headRef) === resolveCommit(repo, baseRef);
+  const head = headRef === undefined ? synthWorkingTree(repo, file) : sameRevision ? base : synthRevision(repo, headRef, file);
   if (Object.keys(head.stacks).length === 0) throw new ToolError(`the head (${head.label}) has no environment file ${envFile ?? ""}`.trim());
   const result = diffStacks(base.stacks, head.stacks, { baseAnnotations: base.annotations, headAnnotations: head.annotations });
   const markdown = renderMarkdown(result, { baseLabel: base.label, headLabel: head.label });
