@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { App, Aspects, Testing, TerraformStack } from "cdktf";
+import { App, Aspects, Testing, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
 import { buildEnvironment, type UyoopEnvironment } from "../stacks/environment";
@@ -187,6 +187,20 @@ describe("a change that weakens hardening fails the real synth with the rule id 
       "error: UY-C-5.13 workloads/app/replica-0/Resource: the root filesystem is writable (read_only is false or unset); fix: Set `read_only = true` with tmpfs for scratch paths; a container that truly needs a writable rootfs declares `writableRootfs` with a reason.",
       "error: UY-C-5.14 workloads/app/replica-0/Resource: port 8000 is published on 0.0.0.0 (every interface); fix: Give every `ports` entry an `ip`: the configured interface (`host.bindAddress`), never 0.0.0.0 or ::.",
       "synth aborted: 2 guardrail error(s); nothing was written (RULES.md explains each rule)",
+    ]);
+  });
+
+  test("a stack output carrying a private key fails the real synth (UY-D-OUT-1), whatever reads it", () => {
+    const r = runMain(undefined, (app, config) => {
+      const e = buildEnvironment(app, config);
+      new TerraformOutput(e.platform, "ca-key", { value: e.platform.pki.ca.privateKey.privateKeyPem, sensitive: true });
+      return e;
+    });
+    expect(r.code).toBe(1);
+    expect(r.written).toBe(false);
+    expect(r.lines).toEqual([
+      "error: UY-D-OUT-1 platform: output \"ca-key\" carries tls_private_key.pki_ca_key.private_key_pem, which is not a public attribute; fix: Hand a secret over through an identity volume or an operator-directory file read with file() into a write-only argument (docs/SECURITY.md); a public attribute not yet listed goes on PUBLIC_OUTPUT_ATTRIBUTES (guardrails/packs/data.ts) with why it is public.",
+      "synth aborted: 1 guardrail error(s); nothing was written (RULES.md explains each rule)",
     ]);
   });
 
