@@ -229,10 +229,57 @@ function keepTerraformState(from: string, to: string): void {
 }
 
 /** One line: what was written where, and how long the process took from its start. */
+function resourceCount(s: Synthesized): number {
+  return s.evaluations.reduce((n, e) => n + Object.values((e.json["resource"] ?? {}) as Record<string, object>).reduce((m, byName) => m + Object.keys(byName).length, 0), 0);
+}
+
 function summary(s: Synthesized, outdir: string, leftToCaller: number): string {
-  const resources = s.evaluations.reduce((n, e) => n + Object.values((e.json["resource"] ?? {}) as Record<string, object>).reduce((m, byName) => m + Object.keys(byName).length, 0), 0);
+  const resources = resourceCount(s);
   const errors = leftToCaller > 0 ? `; ${leftToCaller} error(s) recorded in manifest.json for the caller (${CONTINUE_ON_ERRORS})` : "";
   return `synth: ${s.evaluations.length} stacks, ${resources} resources written to ${outdir} in ${(performance.now() / 1000).toFixed(2)} s${errors}\n`;
+}
+
+// ---- timings --------------------------------------------------------------------------------
+
+/** Where a synth's time goes, for `npm run bench` (scripts/bench.js): a JSON file, when this names one. */
+const TIMINGS_FILE = "UYOOP_TIMINGS_FILE";
+
+/** The mark scripts/app.js sets once dist/ is known fresh, before it loads main.js. */
+const CHECKED_MARK = "app-command:checked";
+
+/** Milliseconds per phase, each from the end of the one before; the first from the process's start. */
+class PhaseTimer {
+  readonly ms: Record<string, number> = {};
+  private last = 0;
+
+  constructor() {
+    const checked = performance.getEntriesByName(CHECKED_MARK)[0];
+    if (checked) {
+      this.ms["start"] = checked.startTime;
+      this.last = checked.startTime;
+      this.end("imports");
+    } else {
+      this.end("start");
+    }
+  }
+
+  end(phase: string): void {
+    const now = performance.now();
+    this.ms[phase] = now - this.last;
+    this.last = now;
+  }
+}
+
+/**
+ * start (Node's start and the app command's build check), imports (main.js and what it imports
+ * before main() runs: the config schema and zod), config (reading the environment file), modules
+ * (cdktf, providers, guardrails), build (the construct tree), synth (cdktf's preparation,
+ * rendering and writing, with the guardrails' own share as `guardrails`), publish; and the
+ * resources synthesized.
+ */
+function writeTimings(file: string, phases: PhaseTimer, s: Synthesized): void {
+  const guardrails = s.evaluations.reduce((sum, e) => sum + e.ms, 0);
+  fs.writeFileSync(file, `${JSON.stringify({ ...phases.ms, guardrails, resources: resourceCount(s) })}\n`);
 }
 
 // ---- main -----------------------------------------------------------------------------------
@@ -245,13 +292,23 @@ export function main(env: NodeJS.ProcessEnv = process.env, build?: Build, argv: 
   const outdir = env["CDKTF_OUTDIR"] ?? "cdktf.out";
   const staging = `${outdir}.staging-${process.pid}`;
   const callerReportsErrors = env[CONTINUE_ON_ERRORS] !== undefined;
+  const phases = new PhaseTimer();
   try {
     const config = loadEnvironmentFromCommandLine(projectRoot(), argv, env);
+    phases.end("config");
     const m = loadSynthModules();
-    const synthesized = withoutTokenTraces(env, () => synthesize(m, buildApp(m, config, staging, build ?? m.stacks.buildEnvironment)));
+    phases.end("modules");
+    const synthesized = withoutTokenTraces(env, () => {
+      const app = buildApp(m, config, staging, build ?? m.stacks.buildEnvironment);
+      phases.end("build");
+      return synthesize(m, app);
+    });
+    phases.end("synth");
     const errors = errorsOf(m, synthesized);
     if (errors.lines.length > 0 && !callerReportsErrors) throw new SynthFailed([...errors.lines, errors.verdict]);
     publish(staging, outdir);
+    phases.end("publish");
+    if (env[TIMINGS_FILE]) writeTimings(env[TIMINGS_FILE], phases, synthesized);
 
     if (config.allowDataLoss) {
       io.stderr(`WARNING: destroy protection is OFF for ${config.name} (allowDataLoss: ${JSON.stringify(config.allowDataLoss.reason)})\n`);

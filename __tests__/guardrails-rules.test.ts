@@ -308,6 +308,7 @@ const CASES: Record<string, Case> = {
   "UY-D-SECRET-1": { violating: variant((j) => (j.output.role_id.value = `-----BEGIN ${"PRIVATE"} KEY-----\nMIIB\n-----END ${"PRIVATE"} KEY-----` /* fake, split */)) },
   "UY-D-ENV-1": { violating: variant((j) => c(j).env.push("DB_PASSWORD=hunter2")) },
   "UY-D-TEMPLATE-1": { violating: variant((j) => c(j).env.push('GREETING=${file("/etc/passwd")}')) },
+  "UY-D-OUT-1": { violating: variant((j) => (j.output.role_id.value = "${tls_private_key.leaf.private_key_pem}")) },
   "UY-D-PROTECT-1": { violating: variant((j) => delete j.resource.docker_volume.vdata.lifecycle) },
   "UY-D-PROTECT-2": { violating: variant((j) => delete j.resource.vault_mount.kv.lifecycle) },
   "UY-D-LOSS-1": {
@@ -327,7 +328,7 @@ describe("the compliant base fixture", () => {
   test("has one subject of every type the rules judge", () => {
     const judged = new Set(RULES.flatMap((r) => r.appliesTo));
     const json = base();
-    const present = new Set([...Object.keys(json.resource), ...Object.keys(json.provider), "vault_server", "*"]);
+    const present = new Set([...Object.keys(json.resource), ...Object.keys(json.provider), ...(json.output ? ["output"] : []), "vault_server", "*"]);
     expect([...judged].filter((t) => !present.has(t) && !t.endsWith("_role") && t !== "vault_ldap_auth_backend")).toEqual([]);
   });
 });
@@ -438,6 +439,27 @@ describe("rule details", () => {
     const ref = variant((j) => c(j).env.push("DB_URL=postgresql://app:${random_password.pw.result}@db/x"));
     expect(only(ref, "UY-D-ENV-1").join("\n")).toMatch(/receives a secret attribute \(random_password.pw.result\)/);
     expect(only(base(), "UY-D-SECRET-1")).toEqual([]);
+  });
+
+  test("stack outputs: a private key, a password, a passed-on value and a literal fail; the public attributes pass", () => {
+    const outputs = variant((j) => {
+      j.output = {
+        key: { value: "${tls_private_key.leaf.private_key_pem_pkcs8}", sensitive: true },
+        password: { value: "${random_password.pw.result}", sensitive: true },
+        passedOn: { value: "${data.terraform_remote_state.platform.outputs.x}", sensitive: true },
+        literal: { value: `-----BEGIN ${"PRIVATE"} KEY-----\nMIIB\n-----END ${"PRIVATE"} KEY-----` /* fake, split */ },
+        ca: { value: "${tls_self_signed_cert.ca.cert_pem}", sensitive: true },
+        role: { value: "${vault_approle_auth_backend_role.role.role_id}", sensitive: true },
+      };
+    });
+    const found = evaluate(outputs, DEV).filter((f) => f.ruleId === "UY-D-OUT-1");
+    expect(found.map((f) => f.message)).toEqual([
+      'output "key" carries tls_private_key.leaf.private_key_pem_pkcs8, which is not a public attribute',
+      'output "literal" contains a private key',
+      'output "literal" is a literal, not a reference to a public attribute',
+      'output "passedOn" passes on data.terraform_remote_state.platform.outputs (a value another stack produced)',
+      'output "password" carries random_password.pw.result, which is not a public attribute',
+    ]);
   });
 
   test("file(<reference>) passes only in a write-only argument; a literal path or another argument fails", () => {

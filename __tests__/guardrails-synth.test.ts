@@ -8,7 +8,7 @@
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
-import { App, Aspects, Testing, TerraformStack } from "cdktf";
+import { App, Aspects, Testing, TerraformOutput, TerraformStack } from "cdktf";
 import { Construct } from "constructs";
 import { DockerProvider } from "@cdktf/provider-docker/lib/provider";
 import { buildEnvironment, type UyoopEnvironment } from "../stacks/environment";
@@ -48,9 +48,9 @@ function synthError(change: (e: UyoopEnvironment) => void): string {
   }
 }
 
-function runMain(envFile: string | undefined, build?: (app: App, config: EnvironmentConfig) => unknown) {
+function runMain(envFile: string | undefined, build?: (app: App, config: EnvironmentConfig) => unknown, extraEnv: NodeJS.ProcessEnv = {}) {
   const outdir = path.join(work, `out-${Math.random().toString(36).slice(2)}`);
-  const env: NodeJS.ProcessEnv = { CDKTF_OUTDIR: outdir, ...(envFile ? { UYOOP_ENV_FILE: envFile } : {}) };
+  const env: NodeJS.ProcessEnv = { CDKTF_OUTDIR: outdir, ...(envFile ? { UYOOP_ENV_FILE: envFile } : {}), ...extraEnv };
   const lines: string[] = [];
   const spy = jest.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {
     lines.push(...String(chunk).split("\n").filter((l) => l !== ""));
@@ -58,7 +58,7 @@ function runMain(envFile: string | undefined, build?: (app: App, config: Environ
   });
   try {
     const code = build ? main(env, build) : main(env);
-    return { code, lines, written: fs.existsSync(outdir) };
+    return { code, lines, written: fs.existsSync(outdir), outdir };
   } finally {
     spy.mockRestore();
   }
@@ -190,6 +190,20 @@ describe("a change that weakens hardening fails the real synth with the rule id 
     ]);
   });
 
+  test("a stack output carrying a private key fails the real synth (UY-D-OUT-1), whatever reads it", () => {
+    const r = runMain(undefined, (app, config) => {
+      const e = buildEnvironment(app, config);
+      new TerraformOutput(e.platform, "ca-key", { value: e.platform.pki.ca.privateKey.privateKeyPem, sensitive: true });
+      return e;
+    });
+    expect(r.code).toBe(1);
+    expect(r.written).toBe(false);
+    expect(r.lines).toEqual([
+      "error: UY-D-OUT-1 platform: output \"ca-key\" carries tls_private_key.pki_ca_key.private_key_pem, which is not a public attribute; fix: Hand a secret over through an identity volume or an operator-directory file read with file() into a write-only argument (docs/SECURITY.md); a public attribute not yet listed goes on PUBLIC_OUTPUT_ATTRIBUTES (guardrails/packs/data.ts) with why it is public.",
+      "synth aborted: 1 guardrail error(s); nothing was written (RULES.md explains each rule)",
+    ]);
+  });
+
   test("main prints guardrail warnings and still writes the output", () => {
     const file = path.join(work, "no-mtls.json");
     fs.writeFileSync(file, JSON.stringify({ vault: { mtls: false } }));
@@ -198,6 +212,33 @@ describe("a change that weakens hardening fails the real synth with the rule id 
     expect(r.written).toBe(true);
     expect(r.lines).toHaveLength(4);
     for (const line of r.lines) expect(line).toMatch(/^warning: (UY-VS-MTLS-1 platform\/vault\/vault-\d\/server\/Resource|UY-V-TLS-2 vault-config\/vault): .*; fix: /);
+  });
+});
+
+describe("phase timings (UYOOP_TIMINGS_FILE, read by npm run bench)", () => {
+  test("main writes each phase's milliseconds, the guardrails' share of synth, and the resources written", () => {
+    const timings = path.join(work, "timings.json");
+    // scripts/app.js marks the end of its build check; the phases count from there.
+    const checked = performance.mark("app-command:checked");
+    let r: ReturnType<typeof runMain>;
+    try {
+      r = runMain(undefined, undefined, { UYOOP_TIMINGS_FILE: timings });
+    } finally {
+      performance.clearMarks("app-command:checked");
+    }
+    expect(r.code).toBe(0);
+    const t = JSON.parse(fs.readFileSync(timings, "utf8")) as Record<string, number>;
+    expect(Object.keys(t)).toEqual(["start", "imports", "config", "modules", "build", "synth", "publish", "guardrails", "resources"]);
+    expect(t["start"]).toBe(checked.startTime);
+    for (const phase of ["imports", "config", "modules", "build", "synth", "publish"]) expect(t[phase]).toBeGreaterThanOrEqual(0);
+    expect(t["guardrails"]).toBeGreaterThan(0);
+    expect(t["guardrails"]).toBeLessThan(t["synth"]!);
+    let resources = 0;
+    for (const stack of fs.readdirSync(path.join(r.outdir, "stacks"))) {
+      const json = JSON.parse(fs.readFileSync(path.join(r.outdir, "stacks", stack, "cdk.tf.json"), "utf8")) as { resource: Record<string, object> };
+      for (const byName of Object.values(json.resource)) resources += Object.keys(byName).length;
+    }
+    expect(t["resources"]).toBe(resources);
   });
 });
 

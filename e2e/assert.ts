@@ -3,7 +3,7 @@
  * Vault/OpenBao HTTP API over mTLS, `docker inspect`, the containers' own files and logs), never
  * from the synthesized JSON. e2e/run.sh runs one phase at a time:
  *
- *   node dist/e2e/assert.js <running|plan|restart|replace|snapshot|rotation|protected|gone>
+ *   node dist/e2e/assert.js <running|plan|restart|replace|upgrade|snapshot|rotation|protected|gone>
  *
  * Each assertion prints one line, `PASS|FAIL|GAP <name>: <evidence>`, and is appended to
  * $UYOOP_E2E_RESULTS (JSON lines) for the final table. Exit 1 when any assertion of the phase
@@ -11,7 +11,7 @@
  *
  * Environment: UYOOP_ENV_FILE (the environment that was deployed), UYOOP_E2E_RESULTS.
  */
-import { execFileSync, spawnSync } from "child_process";
+import { execFileSync, spawn, spawnSync } from "child_process";
 import * as crypto from "crypto";
 import * as fs from "fs";
 import * as https from "https";
@@ -558,19 +558,7 @@ async function restart(): Promise<void> {
     const active = await activeNode();
     const target = [...nodes].reverse().find((n) => n.nodeId !== active.nodeId)!;
     const readers = nodes.filter((n) => n.nodeId !== target.nodeId);
-    let ok = 0;
-    const failures: string[] = [];
-    let reading = true;
-    const loop = (async () => {
-      while (reading) {
-        for (const n of readers) {
-          const r = await api(n.hostPort, "GET", "secret/data/app/config", { token: rootToken() }).catch((e: Error) => ({ status: 0, json: e.message }));
-          if (r.status === 200) ok++;
-          else failures.push(`${n.nodeId}: ${r.status} ${JSON.stringify(r.json).slice(0, 120)}`);
-        }
-        await sleep(250);
-      }
-    })();
+    const reads = readWhile(readers);
     docker("restart", target.container);
     const sealed = await until(`${target.container} answers after the restart`, 90, async () => {
       const s = (await api(target.hostPort, "GET", "sys/seal-status")).json;
@@ -585,8 +573,7 @@ async function restart(): Promise<void> {
       return s.length === nodes.length && s.every((x) => x.voter) ? s : undefined;
     });
     await until(`${target.container} healthy`, 60, () => (inspect(target.container).State.Health?.Status === "healthy" ? true : undefined));
-    reading = false;
-    await loop;
+    const { ok, failures } = await reads.stop();
     expectThat(failures.length === 0, `${failures.length} reads failed while ${target.nodeId} was down, e.g. ${failures[0]}`);
     expectThat(ok > 0, "no read was made meanwhile");
     return `${target.container} (a standby; leader ${active.nodeId}) restarted sealed, unseal.sh unsealed it, ${servers.length} voters again; ${ok} reads through ${readers.map((n) => n.nodeId).join(", ")} meanwhile, none failed`;
@@ -621,6 +608,105 @@ async function replaceNode(): Promise<void> {
       return s.length === nodes.length && s.every((x) => x.voter) ? s : undefined;
     });
     return `${bin} apply -replace=${address} replaced ${replaced.join(", ")}; the re-created ${bootstrap} exited 0 and ${target.container} (a standby) is unsealed; ${servers.length} voters`;
+  });
+}
+
+/** Reads through `readers` until stop() (the cluster serving while one node is away). */
+function readWhile(readers: readonly (typeof nodes)[number][]): { stop: () => Promise<{ ok: number; failures: string[] }> } {
+  let ok = 0;
+  const failures: string[] = [];
+  let reading = true;
+  const loop = (async () => {
+    while (reading) {
+      for (const n of readers) {
+        const r = await api(n.hostPort, "GET", "secret/data/app/config", { token: rootToken() }).catch((e: Error) => ({ status: 0, json: e.message }));
+        if (r.status === 200) ok++;
+        else failures.push(`${n.nodeId}: ${r.status} ${JSON.stringify(r.json).slice(0, 120)}`);
+      }
+      await sleep(250);
+    }
+  })();
+  return {
+    stop: async () => {
+      reading = false;
+      await loop;
+      return { ok, failures };
+    },
+  };
+}
+
+/** A command run without blocking the event loop (the readers go on meanwhile). */
+function runAsync(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number; out: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(cmd, args, { cwd: projectRoot(), env, stdio: ["ignore", "pipe", "pipe"] });
+    let out = "";
+    child.stdout.on("data", (d: Buffer) => (out += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (out += d.toString()));
+    const timer = setTimeout(() => child.kill("SIGTERM"), timeoutMs);
+    child.on("close", (code) => {
+      clearTimeout(timer);
+      resolve({ code: code ?? 1, out });
+    });
+  });
+}
+
+async function upgrade(): Promise<void> {
+  await check("a rolling upgrade step (RUNBOOK): vault.nodeImages moves one standby to a new image with `cdktf deploy platform`; only it, its seeder and the bootstrap job are replaced, reads go on, it rejoins unsealed", async () => {
+    const active = await activeNode();
+    const target = [...nodes].reverse().find((n) => n.nodeId !== active.nodeId)!;
+    const readers = nodes.filter((n) => n.nodeId !== target.nodeId);
+    // The new release: only one server release builds here, so the same binary under another
+    // image id (what Terraform and Docker see of an upgrade: a new image for one node).
+    const newImage = `${config.vault.image}-upgrade-drill`;
+    // The legacy builder (e2e/build-images.sh says why); the Dockerfile on stdin, no context.
+    const built = spawnSync("docker", ["build", "-q", "-t", newImage, "-"], {
+      encoding: "utf8",
+      input: `FROM ${config.vault.image}\nLABEL uyoop.e2e.upgrade-drill="${target.nodeId}"\n`,
+      env: { ...process.env, DOCKER_BUILDKIT: "0" },
+      timeout: 180_000,
+    });
+    expectThat(built.status === 0, `docker build ${newImage}: ${(built.stderr ?? "").slice(-300)}`);
+    const newImageId = inspect(newImage).Id as string;
+    expectThat(newImageId !== inspect(config.vault.image).Id, `${newImage} has the old image's id`);
+
+    const document = JSON.parse(fs.readFileSync(envFile!, "utf8")) as Json;
+    document.vault.nodeImages = { [String(nodes.indexOf(target) + 1)]: newImage };
+    const upgradeEnv = path.join(os.tmpdir(), `${env}-upgrade-drill.json`);
+    fs.writeFileSync(upgradeEnv, JSON.stringify(document, null, 2));
+
+    const idsBefore = new Map(envContainers().map((c) => [c, inspect(c).Id as string]));
+    const reads = readWhile(readers);
+    let servers: { node_id: string; voter: boolean }[];
+    let ok: number;
+    let failures: string[];
+    try {
+      const deploy = await runAsync("cdktf", ["deploy", "platform", "--auto-approve", "--skip-provider-lock"], { ...process.env, UYOOP_ENV_FILE: upgradeEnv }, 600_000);
+      expectThat(deploy.code === 0, `cdktf deploy platform exited ${deploy.code}: ${deploy.out.slice(-400)}`);
+      await until(`${target.container} unsealed`, 90, async () => ((await api(target.hostPort, "GET", "sys/seal-status")).json.sealed === false ? true : undefined));
+      servers = await until(`${target.nodeId} a voter again`, 90, async () => {
+        const s = (await apiOk(node1Port, "GET", "sys/storage/raft/configuration")).data.config.servers as { node_id: string; voter: boolean }[];
+        return s.length === nodes.length && s.every((x) => x.voter) ? s : undefined;
+      });
+    } finally {
+      ({ ok, failures } = await reads.stop());
+    }
+
+    const bootstrap = `${env}-vault-bootstrap`;
+    const replaced = [...idsBefore].filter(([c, id]) => inspect(c).Id !== id).map(([c]) => c).sort();
+    // The node, its config seeder (it runs from the node's image) and the bootstrap job
+    // (replace_triggered_by the node): nothing else.
+    same(replaced, [target.container, `${target.container}-config-seeder`, bootstrap].sort(), "containers replaced by the upgrade step");
+    same(inspect(target.container).Image, newImageId, `${target.container}'s image`);
+    for (const n of readers) same(inspect(n.container).Image, inspect(config.vault.image).Id, `${n.container}'s image`);
+    same(inspect(bootstrap).State.ExitCode, 0, `${bootstrap} exit code`);
+    expectThat(failures.length === 0, `${failures.length} reads failed during the upgrade step, e.g. ${failures[0]}`);
+    expectThat(ok > 0, "no read was made during the upgrade step");
+
+    const outdir = process.env["CDKTF_OUTDIR"] ?? "cdktf.out";
+    const bin = process.env["TERRAFORM_BINARY_NAME"] ?? "tofu";
+    const plan = spawnSync(bin, ["plan", "-input=false", "-no-color", "-detailed-exitcode"], { cwd: path.join(outdir, "stacks", STACK_IDS.platform), encoding: "utf8", timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
+    expectThat(plan.status === 0, `a second plan of platform with the upgrade exited ${plan.status}: ${`${plan.stdout}${plan.stderr}`.slice(-400)}`);
+    return `nodeImages {"${nodes.indexOf(target) + 1}": "${newImage}"}: cdktf deploy platform replaced only ${replaced.join(" and ")}; ${target.container} (a standby; leader ${active.nodeId}) runs ${newImageId.slice(7, 19)}, unsealed, ${servers.length} voters; ${ok} reads through ${readers.map((n) => n.nodeId).join(", ")} meanwhile, none failed; a second plan shows no changes`;
   });
 }
 
@@ -791,7 +877,7 @@ async function gone(): Promise<void> {
   });
 }
 
-const PHASES: Record<string, () => Promise<void>> = { running, plan, restart, replace: replaceNode, snapshot, rotation, protected: protectedResources, gone };
+const PHASES: Record<string, () => Promise<void>> = { running, plan, restart, replace: replaceNode, upgrade, snapshot, rotation, protected: protectedResources, gone };
 
 async function main(): Promise<number> {
   const fn = PHASES[phase];

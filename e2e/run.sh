@@ -9,7 +9,7 @@
 #   build       the project (tsc) and the assertion runner (dist/e2e/assert.js)
 #   clean       anything a previous run left: containers, volumes, networks, state, operator dir
 #   deploy      cdktf deploy '*' --auto-approve (TERRAFORM_BINARY_NAME=tofu)
-#   assert-*    e2e/assert.ts phases: running, plan, restart, replace, snapshot, rotation
+#   assert-*    e2e/assert.ts phases: running, plan, restart, replace, upgrade, snapshot, rotation
 #   destroy-refused  cdktf destroy '*' --auto-approve must fail on prevent_destroy; nothing lost
 #   teardown    the same environment with allowDataLoss, cdktf destroy '*'; nothing left
 #
@@ -159,6 +159,7 @@ step assert-running assert_phase running
 step assert-plan assert_phase plan
 step assert-restart assert_phase restart
 step assert-replace assert_phase replace
+step assert-upgrade assert_phase upgrade
 step assert-snapshot assert_phase snapshot
 step assert-rotation assert_phase rotation
 if [ "${UYOOP_E2E_KEEP:-0}" = 1 ] && [ -z "$failed" ]; then

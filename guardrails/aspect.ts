@@ -6,6 +6,7 @@
  */
 import { AnnotationMetadataEntryType, Annotations, Aspects, TerraformProvider, TerraformStack, type IAspect } from "cdktf";
 import type { IConstruct } from "constructs";
+import { performance } from "perf_hooks";
 import { evaluateView, type GuardrailSettings } from "./evaluate";
 import { buildStackView } from "./stack-view";
 import { TreeSuppressions, type DeclaredSuppression, type DeclaredWeakening } from "./suppressions";
@@ -24,6 +25,8 @@ export interface StackEvaluation {
   readonly subjects: number;
   /** The JSON that was judged (`toTerraform()`), for reports that point into cdk.tf.json. */
   readonly json: JsonObject;
+  /** Milliseconds the guardrails took, rendering the JSON excluded (cdktf's share). */
+  readonly ms: number;
 }
 
 export class GuardrailsAspect implements IAspect {
@@ -78,6 +81,7 @@ export function evaluateStack(stack: TerraformStack, settings?: GuardrailSetting
 
 function evaluate(stack: TerraformStack, effective: GuardrailSettings): { evaluation: StackEvaluation; tree: TreeSuppressions } {
   const json = stack.toTerraform() as JsonObject;
+  const started = performance.now();
   const providerPaths: Record<string, string> = {};
   for (const c of stack.node.findAll()) {
     if (TerraformProvider.isTerraformProvider(c)) {
@@ -86,14 +90,16 @@ function evaluate(stack: TerraformStack, effective: GuardrailSettings): { evalua
   }
   const tree = new TreeSuppressions(stack);
   const view = buildStackView(stack.node.id, json, { providerPaths });
+  const findings = evaluateView(view, effective, tree);
   const evaluation: StackEvaluation = {
     stack: stack.node.id,
     settings: effective,
-    findings: evaluateView(view, effective, tree),
+    findings,
     suppressions: tree.declared,
     weakenings: tree.weakenings,
     subjects: view.subjects.length,
     json,
+    ms: performance.now() - started,
   };
   return { evaluation, tree };
 }

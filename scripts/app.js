@@ -186,6 +186,8 @@ if (require.main === module) {
   } else if (!build()) {
     process.exitCode = 1;
   } else if (!buildOnly) {
+    // Where main.ts's phase timings (UYOOP_TIMINGS_FILE, npm run bench) start counting its imports.
+    require("perf_hooks").performance.mark("app-command:checked");
     // Compiled code of every module this synth loads, kept between runs (UYOOP_NO_COMPILE_CACHE=1: off).
     // Node 22+ has it built in (module.enableCompileCache); scripts/compile-cache.js does it on Node 20.
     if (!process.env["UYOOP_NO_COMPILE_CACHE"]) {

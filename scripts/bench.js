@@ -55,6 +55,8 @@ function median(values) {
 }
 
 const FLOOR = `node -e "require('cdktf')"`;
+/** Node's start alone: what the floor and the app command both pay before any module loads. */
+const BOOT = "node -e 0";
 
 /** The environment cdktf-cli gives the app command (cdktf-cli 0.21: CDKTF_OUTDIR and the annotations switch). */
 function appEnv(work, name, document) {
@@ -74,23 +76,36 @@ function resources(outdir) {
   return n;
 }
 
-/** Floor and app command, interleaved (ABBA, so drift hits both alike); medians and ratio. */
+/**
+ * Floor and app command, interleaved (ABBA, so drift hits both alike), with Node's own start
+ * (`node -e 0`) beside them; medians, the ratio, and the median of each phase the app command
+ * reports (main.ts's UYOOP_TIMINGS_FILE).
+ */
 function compare(app, env, runs, label) {
   const floor = [];
   const ours = [];
+  const boot = [];
+  const phases = [];
+  const timingsFile = path.join(path.dirname(env.UYOOP_ENV_FILE), `${label}-timings.json`);
+  const appRun = () => {
+    ours.push(timed(app, { ...env, UYOOP_TIMINGS_FILE: timingsFile }));
+    phases.push(JSON.parse(fs.readFileSync(timingsFile, "utf8")));
+  };
   for (let i = 0; i < runs; i++) {
     if (i % 2 === 0) {
       floor.push(timed(FLOOR, env));
-      ours.push(timed(app, env));
+      appRun();
     } else {
-      ours.push(timed(app, env));
+      appRun();
       floor.push(timed(FLOOR, env));
     }
+    boot.push(timed(BOOT, env));
     progress(`${label}: run ${i + 1}/${runs}: app ${Math.round(ours[i])} ms, floor ${Math.round(floor[i])} ms`);
   }
   const a = median(ours);
   const f = median(floor);
-  return { app: a, floor: f, ratio: a / f };
+  const phase = Object.fromEntries(Object.keys(phases[0]).map((k) => [k, median(phases.map((p) => p[k]))]));
+  return { app: a, floor: f, ratio: a / f, boot: median(boot), phase };
 }
 
 function environments() {
@@ -185,6 +200,26 @@ function render({ app, opts, ratios, growth, suite, loadBefore, loadAfter }) {
     "| environment | resources | app command (ms) | floor (ms) | app / floor |",
     "|---|---|---|---|---|",
     ...ratios.map((r) => `| ${r.name} | ${r.resources} | ${ms(r.app)} | ${ms(r.floor)} | ${r.ratio.toFixed(2)} |`),
+    "",
+    "## Where the time goes",
+    "",
+    "Medians of the same runs, in ms. *Node start* is `node -e 0`; *loading cdktf* is the floor less Node's start.",
+    "The app command's phases are what main.ts measures (UYOOP_TIMINGS_FILE): *start* is Node's start and",
+    "scripts/app.js's build check; *imports* loads main.js and what it imports (the config schema, zod);",
+    "*config* reads the environment file; *modules* loads cdktf, the providers and the guardrails (from a V8 code",
+    "cache); *build* makes the construct tree; *cdktf synth* is cdktf preparing, rendering and writing the stacks;",
+    "*guardrails* is their judging; *rest* is what no phase covers (the process's exit). *cdktf alone* is the floor",
+    "plus cdktf's synth: what any cdktf app writing these resources pays at least, whatever its own work.",
+    "",
+    "| environment | Node start | loading cdktf | app: start | imports | config | modules | build | cdktf synth | guardrails | publish | rest | cdktf alone / floor |",
+    "|---|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ...ratios.map((r) => {
+      const p = r.phase;
+      const cdktfSynth = p.synth - p.guardrails;
+      const accounted = p.start + p.imports + p.config + p.modules + p.build + p.synth + p.publish;
+      const cells = [r.boot, r.floor - r.boot, p.start, p.imports, p.config, p.modules, p.build, cdktfSynth, p.guardrails, p.publish, r.app - accounted].map(ms);
+      return `| ${r.name} | ${cells.join(" | ")} | ${((r.floor + cdktfSynth) / r.floor).toFixed(2)} |`;
+    }),
     "",
   ];
   if (growth.length > 0) {

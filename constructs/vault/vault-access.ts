@@ -28,8 +28,6 @@ export interface VaultEndpoint {
   readonly address: string;
   /** The network clients reach it on. */
   readonly network: NetworkHandle;
-  /** The CA every node's (and client's) certificate chains to. */
-  readonly ca: CertificateAuthority;
 }
 
 /** The vault CLI jobs run: an image reference and the binary in it. */

@@ -105,7 +105,7 @@ export class VaultCluster extends Construct {
 
     const flavour = props.flavour ?? VAULT_SERVER_FLAVOURS.vault;
     this.flavour = flavour;
-    this.endpoint = { address: `https://${VAULT_SERVICE_ALIAS}:${VAULT_API_PORT}`, network: props.networks.clients, ca: props.ca };
+    this.endpoint = { address: `https://${VAULT_SERVICE_ALIAS}:${VAULT_API_PORT}`, network: props.networks.clients };
     const paths = flavour.paths;
     const names = allVaultNodeNames(props.environment, n);
     names.forEach((node, i) => {

@@ -1,7 +1,7 @@
 /**
- * Secrets and data pack: no secret value in synthesized JSON or container env; stateful volumes
- * and secrets engines protected from destruction; lifted protection (`allowDataLoss`) always
- * reported.
+ * Secrets and data pack: no secret value in synthesized JSON or container env; only public
+ * values as stack outputs; stateful volumes and secrets engines protected from destruction;
+ * lifted protection (`allowDataLoss`) always reported.
  */
 import { SECRET_ENV_NAME } from "../../kernel/invariants";
 import { asObject, asString, isToken, isTrue, objects, strings, walkStrings } from "../json";
@@ -24,6 +24,41 @@ export const SECRET_FIELD = /^(password|passwd|token|secret|secret_id|client_tok
 /** References to attributes that hold secrets (fine in JSON, never in a container's env). */
 export const SECRET_REFERENCE =
   /\$\{[^}]*\b(random_password\.[A-Za-z0-9_-]+\.(result|bcrypt_hash)|tls_private_key\.[A-Za-z0-9_-]+\.private_key_[a-z0-9_]+|[a-z0-9_]+\.[A-Za-z0-9_-]+\.(secret_id|client_token|wrapping_token|password))\b/;
+
+/**
+ * What a stack output may carry, by `<resource type>.<attribute>`, and why each is public. A
+ * consumer's `terraform_remote_state` stores every output of its producer in its own state, in
+ * plaintext: only public values cross a stack; secrets are handed over otherwise
+ * (docs/SECURITY.md, "Where each secret lives").
+ */
+export const PUBLIC_OUTPUT_ATTRIBUTES: Readonly<Record<string, string>> = {
+  "docker_network.name": "a Docker network's name",
+  "docker_volume.name": "a volume's name (the identity volumes are mounted by name)",
+  "docker_container.id": "a seeder's container id: the generation of the files it seeded",
+  "tls_self_signed_cert.cert_pem": "the CA certificate, public by design",
+  "local_sensitive_file.filename": "where a handed-over secret lies on the Terraform host: a path",
+  "vault_approle_auth_backend_role.role_id": "the AppRole RoleID, an identifier (the SecretID is the secret, and never passes Terraform)",
+};
+
+/** `type.name.attribute` (or `data.type.name.attribute`) of every reference in a value's expressions. */
+function referencedAttributes(value: Json): string[] {
+  return [...JSON.stringify(value).matchAll(/\$\{([^}]*)\}/g)].flatMap((m) =>
+    [...m[1]!.matchAll(/\b(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)/g)].map((r) => `${r[1] ?? ""}${r[2]}.${r[3]}.${r[4]}`),
+  );
+}
+
+/** Why an output's value may not cross a stack (each a predicate: "carries ..."): secret text, a literal, a passed-on value, a non-public attribute. */
+export function outputProblems(value: Json): string[] {
+  const out = valueProblems(JSON.stringify(value)).map((what) => `contains ${what}`);
+  const refs = referencedAttributes(value);
+  if (refs.length === 0) out.push("is a literal, not a reference to a public attribute");
+  for (const ref of refs) {
+    const [type, , attribute] = ref.split(".");
+    if (ref.startsWith("data.")) out.push(`passes on ${ref} (a value another stack produced)`);
+    else if (PUBLIC_OUTPUT_ATTRIBUTES[`${type}.${attribute}`] === undefined) out.push(`carries ${ref}, which is not a public attribute`);
+  }
+  return out;
+}
 
 function valueProblems(value: string): string[] {
   return SECRET_VALUE_PATTERNS.filter(([, p]) => p.test(value)).map(([what]) => what);
@@ -140,6 +175,19 @@ export const dataRules: readonly Rule[] = [
       });
       return [...new Set(out)];
     },
+  },
+  {
+    id: "UY-D-OUT-1",
+    pack: "data",
+    level: "error",
+    title: "Stack outputs carry public values only",
+    rationale:
+      "A consumer's terraform_remote_state stores every output of its producer in the consumer's own state, in plaintext; the `sensitive` flag cdktf puts on cross-stack outputs only hides them from the CLI. An output carrying a key or a password puts it in one more state file, readable by whoever reads that one.",
+    fix: "Hand a secret over through an identity volume or an operator-directory file read with file() into a write-only argument (docs/SECURITY.md); a public attribute not yet listed goes on PUBLIC_OUTPUT_ATTRIBUTES (guardrails/packs/data.ts) with why it is public.",
+    source: "Mission: no secret in more places than it must be; issue 14 (no secret crosses a stack)",
+    securitySeverity: "8.0",
+    appliesTo: ["output"],
+    check: (s) => outputProblems(s.body["value"] ?? null).map((p) => `output ${JSON.stringify(s.name)} ${p}`),
   },
   {
     id: "UY-D-PROTECT-1",
