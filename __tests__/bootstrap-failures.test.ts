@@ -4,7 +4,7 @@
  * join that never comes, refused shares, init that fails half-way, SIGTERM during init, file
  * modes, and the PGP mode. What the stub proves and what not: bootstrap-script.test.ts.
  */
-import { spawn } from "child_process";
+import { spawn, spawnSync } from "child_process";
 import * as fs from "fs";
 import * as path from "path";
 import { BOOTSTRAP, NODES, expectNoSecretsLeaked, fakeKey, initCalls, initJson, isUnsealed, leftoverTempFiles, newCluster, unsealWrites, type Cluster } from "./bootstrap-harness";
@@ -138,11 +138,15 @@ describe("control flow against a scripted CLI stub (not Vault): failures", () =>
 
   test("SIGTERM while init runs (docker stop): init and the rename still complete, no key is stranded", async () => {
     const c = newCluster();
+    // The stub holds init until released: the signal arrives while init runs, with no clock.
+    const hold = path.join(c.dir, "hold");
+    fs.mkdirSync(hold);
+    for (const fifo of ["started", "release"]) expect(spawnSync("mkfifo", [path.join(hold, fifo)]).status).toBe(0);
     const env: Record<string, string> = {
       PATH: `${c.bin}:${process.env["PATH"] ?? "/usr/bin:/bin"}`,
       HOME: c.dir,
       STUB_STATE: c.state,
-      STUB_INIT_SLOW: "1",
+      STUB_INIT_HOLD: hold,
       VAULT_NODES: NODES.join(" "),
       VAULT_CACERT: c.caCert,
       KEY_SHARES: "5",
@@ -152,12 +156,14 @@ describe("control flow against a scripted CLI stub (not Vault): failures", () =>
       POLL_SECONDS: "1",
     };
     const child = spawn("sh", [BOOTSTRAP], { env, stdio: ["ignore", "pipe", "pipe"] });
-    let out = "";
-    child.stdout.on("data", (d: Buffer) => {
-      out += d.toString();
-      if (out.includes("initializing")) setTimeout(() => child.kill("SIGTERM"), 300);
-    });
-    const status = await new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const exited = new Promise<number | null>((resolve) => child.on("exit", (code) => resolve(code)));
+    const started = fs.promises.readFile(path.join(hold, "started"), "utf8");
+    const first = await Promise.race([started.then(() => "init started"), exited.then(() => "script exited")]);
+    if (first !== "init started") fs.writeFileSync(path.join(hold, "started"), ""); // ends the pending read
+    expect(first).toBe("init started");
+    child.kill("SIGTERM");
+    await fs.promises.writeFile(path.join(hold, "release"), "go\n");
+    const status = await exited;
     expect(initCalls(c)).toHaveLength(1);
     expect(fs.existsSync(c.initFile)).toBe(true);
     expect(fs.statSync(c.initFile).mode & 0o777).toBe(0o600);

@@ -142,7 +142,8 @@ case "$*" in
     fi
     if [ -e "$d/init" ]; then echo "Error initializing: Vault is already initialized" >&2; exit 2; fi
     if [ -n "\${STUB_FAIL_INIT:-}" ]; then echo "Error initializing: Code: 500. Errors: * stub failure" >&2; exit 2; fi
-    [ -n "\${STUB_INIT_SLOW:-}" ] && command -p sleep "$STUB_INIT_SLOW"
+    # STUB_INIT_HOLD (a directory with two FIFOs): say "started", then wait for "release".
+    if [ -n "\${STUB_INIT_HOLD:-}" ]; then echo started >"$STUB_INIT_HOLD/started"; read -r _ <"$STUB_INIT_HOLD/release"; fi
     : >"$S/keys"
     i=1
     while [ "$i" -le "$shares" ]; do
@@ -274,8 +275,9 @@ export function fakeKey(i: number): string {
 
 // The test clock. The script waits with `sleep` and measures with `date +%s`; these stand-ins,
 // first on PATH with the CLI stub, make a wait advance a clock file instead of taking real time,
-// so a run that polls until WAIT_SECONDS takes milliseconds (the CLI stub's own deliberate delay
-// uses the real sleep).
+// so a run that polls until WAIT_SECONDS takes milliseconds. Nothing in these tests waits for
+// real time: an init that must still be running is held by the stub (STUB_INIT_HOLD) until the
+// test releases it.
 const FAKE_SLEEP = `#!/bin/sh
 read -r c <"$STUB_STATE/clock"
 echo $((c + $1)) >"$STUB_STATE/clock"

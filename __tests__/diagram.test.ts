@@ -10,12 +10,24 @@ import * as path from "path";
 import { synthesize, environment } from "./helpers";
 import { extractTopology, type Topology } from "../scripts/diagram/topology";
 import { servicesDiagram, storageDiagram, trustDiagram, renderTopologyMarkdown } from "../scripts/diagram/mermaid";
-import { topologyDocument, main, TOPOLOGY_FILE } from "../scripts/diagram/cli";
+import { topologyDocument, main, synthesizeEnvironment, TOPOLOGY_FILE, type Synthesizer, type SynthesizedEnvironment } from "../scripts/diagram/cli";
 import type { StackSet, TfJson } from "../scripts/plan-diff/tf-json";
 
 const root = path.resolve(__dirname, "..");
 const stacksOf = (doc: Record<string, unknown> = {}): StackSet =>
   Object.fromEntries(Object.entries(synthesize(environment(doc)).json).map(([k, v]) => [k, JSON.parse(v) as TfJson]));
+
+/**
+ * The command's own synthesis, once per environment file content (synth is deterministic): the
+ * tests below run the command five times on copies of environments/dev.json.
+ */
+const byContent = new Map<string, SynthesizedEnvironment>();
+const synthesizeOnce: Synthesizer = (selection) => {
+  const content = fs.readFileSync(selection.file, "utf8");
+  let s = byContent.get(content);
+  if (!s) byContent.set(content, (s = synthesizeEnvironment(selection)));
+  return s;
+};
 
 function names(t: Topology, keys: readonly string[]): string[] {
   return keys.map((k) => t.containers.find((c) => c.key === k)?.name ?? k).sort();
@@ -124,7 +136,7 @@ describe("the diagram follows the configuration", () => {
 
 describe("docs/TOPOLOGY.md", () => {
   test("is current: regenerate with `npm run diagram` and commit", () => {
-    const { markdown } = topologyDocument(root);
+    const { markdown } = topologyDocument(root, undefined, synthesizeOnce);
     const committed = fs.readFileSync(path.join(root, TOPOLOGY_FILE), "utf8");
     if (committed !== markdown) throw new Error(`${TOPOLOGY_FILE} is stale: run \`npm run diagram\` and commit it`);
   });
@@ -139,22 +151,22 @@ describe("docs/TOPOLOGY.md", () => {
       let err = "";
       let out = "";
       const io = { stdout: (s: string) => (out += s), stderr: (s: string) => (err += s) };
-      expect(main(["--check"], io, tmp)).toBe(1);
+      expect(main(["--check"], io, tmp, {}, synthesizeOnce)).toBe(1);
       expect(err).toContain("docs/TOPOLOGY.md is stale: run `npm run diagram` and commit it");
-      expect(main([], io, tmp)).toBe(0);
+      expect(main([], io, tmp, {}, synthesizeOnce)).toBe(0);
       // It writes the file and says where, in one line; the document itself is not printed.
       expect(out).toBe("wrote docs/TOPOLOGY.md\n");
       expect(fs.readFileSync(path.join(tmp, TOPOLOGY_FILE), "utf8")).toMatch(/^# Topology of `uyoop-dev` \(profile dev\)/);
       out = "";
-      expect(main(["--stdout"], io, tmp)).toBe(0);
+      expect(main(["--stdout"], io, tmp, {}, synthesizeOnce)).toBe(0);
       expect(out).toBe(fs.readFileSync(path.join(tmp, TOPOLOGY_FILE), "utf8"));
       // Another environment file never overwrites the committed document.
       fs.copyFileSync(path.join(root, "environments", "dev.json"), path.join(tmp, "environments", "other.json"));
       out = "";
-      expect(main(["--env-file", path.join(tmp, "environments", "other.json")], io, tmp)).toBe(0);
+      expect(main(["--env-file", path.join(tmp, "environments", "other.json")], io, tmp, {}, synthesizeOnce)).toBe(0);
       expect(out).toBe("wrote cdktf.out/topology/other.md\n");
       expect(fs.existsSync(path.join(tmp, "cdktf.out", "topology", "other.md"))).toBe(true);
-      expect(main(["--bogus"], io, tmp)).toBe(2);
+      expect(main(["--bogus"], io, tmp, {}, synthesizeOnce)).toBe(2);
     } finally {
       fs.rmSync(tmp, { recursive: true, force: true });
     }

@@ -1,14 +1,15 @@
 /**
  * The diff CLI end to end, on real revisions: a temporary clone of this repository's HEAD whose
  * working tree is deliberately changed (a longer app token TTL, one audit device dropped), diffed
- * against HEAD. Real git, real `npm run synth` of both sides (about 5 s), then the Markdown, the
- * JSON and the exit codes a CI job sees. The repository's own work tree is never touched.
+ * against HEAD. Real git, real `npm run synth` of both sides, then the Markdown, the JSON and the
+ * exit codes a CI job sees. The repository's own work tree is never touched.
  */
 import * as fs from "fs";
 import * as os from "os";
 import * as path from "path";
 import { spawnSync } from "child_process";
-import { main } from "../scripts/plan-diff/cli";
+import { main, type Synthesizers } from "../scripts/plan-diff/cli";
+import { resolveCommit, synthRevision, synthWorkingTree, type Synthesized } from "../scripts/plan-diff/synth";
 
 const root = path.resolve(__dirname, "..");
 
@@ -18,10 +19,25 @@ function git(cwd: string, ...args: string[]): string {
   return r.stdout.trim();
 }
 
+/**
+ * The command's own synthesis, each committed revision once for this file (a commit does not
+ * change, and synth is reproducible): the tests below diff HEAD twice.
+ */
+const revisions = new Map<string, Synthesized>();
+const synthOnce: Synthesizers = {
+  revision: (repo, ref, envFile) => {
+    const key = JSON.stringify([repo, resolveCommit(repo, ref), envFile]);
+    let s = revisions.get(key);
+    if (!s) revisions.set(key, (s = synthRevision(repo, ref, envFile)));
+    return s;
+  },
+  workingTree: synthWorkingTree,
+};
+
 function runCli(args: string[]): { code: number; stdout: string; stderr: string } {
   let stdout = "";
   let stderr = "";
-  const code = main(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: root });
+  const code = main(args, { stdout: (t) => (stdout += t), stderr: (t) => (stderr += t), cwd: root }, process.env, synthOnce);
   return { code, stdout, stderr };
 }
 

@@ -1,10 +1,14 @@
 /** Shared test helpers: environments built from a partial override, synthesized stacks as JSON. */
+import * as crypto from "crypto";
+import * as fs from "fs";
+import * as path from "path";
 import type { TerraformStack } from "cdktf";
 import { resolveEnvironment, deepMerge } from "../config/load";
 import type { EnvironmentConfig } from "../config/schema";
 import { UserInputError, formatProblem } from "../kernel/errors";
 import type { UyoopEnvironment } from "../stacks/environment";
 import type { VaultServerConfig } from "../constructs/vault/vault-server-config";
+import { SYNTH_CACHE_VARIABLE } from "./global-setup";
 
 /** A syntactically valid digest for fixtures (tests never pull images). */
 export const FIXTURE_DIGEST = `sha256:${"ab".repeat(32)}`;
@@ -39,6 +43,7 @@ export function problemsOf(document: Record<string, unknown>): string[] {
 }
 
 export interface SynthesizedEnvironment {
+  /** The environment's stacks, built from the same configuration (read-only, as the JSON). */
   readonly stacks: UyoopEnvironment;
   /** Synthesized JSON (as a string, the way the matchers want it) per stack id. */
   readonly json: Record<string, string>;
@@ -47,31 +52,61 @@ export interface SynthesizedEnvironment {
 const synthesized = new Map<string, SynthesizedEnvironment>();
 
 /**
- * Builds and synthesizes the whole environment in memory. The same configuration is synthesized
- * once per test file (synth is deterministic): treat the result as read-only, and build your
- * own app to change constructs.
+ * Builds and synthesizes the whole environment in memory. A configuration is synthesized once
+ * per jest run (synth is deterministic): the JSON is kept in the run's directory for every test
+ * file and worker (global-setup.ts), and `stacks` is built again only when a file reads it. Treat
+ * the result as read-only, and build your own app to change constructs.
  */
 export function synthesize(config: EnvironmentConfig = environment()): SynthesizedEnvironment {
   const key = JSON.stringify(config);
   let result = synthesized.get(key);
   if (!result) {
-    result = synthesizeFresh(config);
+    result = synthesizeOnce(config, key);
     synthesized.set(key, result);
   }
   return result;
 }
 
-function synthesizeFresh(config: EnvironmentConfig): SynthesizedEnvironment {
-  // Loaded here, not at the top: the config-only test files import this module too, and cdktf
-  // with the providers costs each of them ~0.3 s under jest.
-  const { Testing } = require("cdktf") as typeof import("cdktf");
+function synthesizeOnce(config: EnvironmentConfig, key: string): SynthesizedEnvironment {
+  const runDir = process.env[SYNTH_CACHE_VARIABLE];
+  const file = runDir && path.join(runDir, `${crypto.createHash("sha256").update(key).digest("hex")}.json`);
+  let stacks: UyoopEnvironment | undefined;
+  let json: Record<string, string>;
+  if (file && fs.existsSync(file)) {
+    json = JSON.parse(fs.readFileSync(file, "utf8")) as Record<string, string>;
+  } else {
+    stacks = build(config);
+    json = Object.fromEntries(allStacks(stacks).map((s) => [s.node.id, testing().synth(s)]));
+    if (file) {
+      // Written aside and renamed: another worker never reads half a file.
+      const partial = `${file}.${process.pid}`;
+      fs.writeFileSync(partial, JSON.stringify(json));
+      fs.renameSync(partial, file);
+    }
+  }
+  return {
+    json,
+    get stacks() {
+      return (stacks ??= build(config));
+    },
+  };
+}
+
+// Loaded on first use, not at the top: the config-only test files import this module too.
+function testing(): typeof import("cdktf").Testing {
+  return (require("cdktf") as typeof import("cdktf")).Testing;
+}
+
+/** The environment built and prepared for synthesis (cross-stack references resolved). */
+function build(config: EnvironmentConfig): UyoopEnvironment {
   const { buildEnvironment } = require("../stacks/environment") as typeof import("../stacks/environment");
-  const app = Testing.app();
-  const stacks = buildEnvironment(app, config);
-  const all: TerraformStack[] = [stacks.platform, stacks.vaultConfig, stacks.workloads];
-  all.forEach((s) => s.prepareStack());
-  const json = Object.fromEntries(all.map((s) => [s.node.id, Testing.synth(s)]));
-  return { stacks, json };
+  const stacks = buildEnvironment(testing().app(), config);
+  allStacks(stacks).forEach((s) => s.prepareStack());
+  return stacks;
+}
+
+function allStacks(stacks: UyoopEnvironment): TerraformStack[] {
+  return [stacks.platform, stacks.vaultConfig, stacks.workloads];
 }
 
 /** The resources of one type in a synthesized stack, by name. */

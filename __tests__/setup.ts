@@ -4,4 +4,5 @@ import type {} from "cdktf/lib/testing/adapters/jest";
 import { skipTokenTraces } from "../stacks/token-traces";
 
 // cdktf's token traces are skipped, as in main.ts (stacks/token-traces.ts); errors keep theirs.
-skipTokenTraces();
+// Undone after each file: the modules, Error included, are the worker's (worker-runtime.js).
+afterAll(skipTokenTraces());

@@ -34,8 +34,19 @@ function defaultTopologyTarget(selection: EnvFileSelection): string {
   return path.posix.join("cdktf.out", "topology", `${path.basename(selection.source, path.extname(selection.source))}.md`);
 }
 
+/** An environment as the diagram reads it: its synthesized stacks, annotations, name and profile. */
+export interface SynthesizedEnvironment {
+  readonly stacks: StackSet;
+  readonly annotations: Annotation[];
+  readonly name: string;
+  readonly profile: string;
+}
+
+/** How an environment file is synthesized (tests substitute one that synthesizes each file once). */
+export type Synthesizer = (selection: EnvFileSelection) => SynthesizedEnvironment;
+
 /** Synthesizes the selected environment into memory. */
-function synthesizeEnvironment(selection: EnvFileSelection): { stacks: StackSet; annotations: Annotation[]; name: string; profile: string } {
+export function synthesizeEnvironment(selection: EnvFileSelection): SynthesizedEnvironment {
   const config = loadSelectedEnvironment(selection);
   const outdir = fs.mkdtempSync(path.join(os.tmpdir(), "uyoop-diagram-"));
   const saved = process.env["CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS"];
@@ -53,8 +64,12 @@ function synthesizeEnvironment(selection: EnvFileSelection): { stacks: StackSet;
 }
 
 /** The topology document of an environment file, and the guardrail errors met on the way. */
-export function topologyDocument(root: string, selection: EnvFileSelection = selectEnvironmentFile(root, [], {})): { markdown: string; errors: Annotation[] } {
-  const s = synthesizeEnvironment(selection);
+export function topologyDocument(
+  root: string,
+  selection: EnvFileSelection = selectEnvironmentFile(root, [], {}),
+  synthesize: Synthesizer = synthesizeEnvironment,
+): { markdown: string; errors: Annotation[] } {
+  const s = synthesize(selection);
   return {
     markdown: renderTopologyMarkdown(s.stacks, { environment: s.name, profile: s.profile, source: selection.source }),
     errors: s.annotations.filter((a) => /error/i.test(a.level)),
@@ -66,6 +81,7 @@ export function main(
   io: { stdout: (t: string) => void; stderr: (t: string) => void },
   root = projectRoot(),
   env: NodeJS.ProcessEnv = {},
+  synthesize: Synthesizer = synthesizeEnvironment,
 ): number {
   let check = false;
   let out: string | undefined;
@@ -82,7 +98,7 @@ export function main(
     }
     const selection = selectEnvironmentFile(root, files, env);
     const target = out ?? defaultTopologyTarget(selection);
-    const { markdown, errors } = topologyDocument(root, selection);
+    const { markdown, errors } = topologyDocument(root, selection, synthesize);
     for (const e of errors) io.stderr(`warning: guardrail error in ${e.stack} [${e.constructPath}]: ${e.message}\n`);
     if (check) {
       const file = path.resolve(root, target);

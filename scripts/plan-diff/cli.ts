@@ -18,7 +18,7 @@ import * as fs from "fs";
 import * as path from "path";
 import { diffStacks, exitCodeOf, EXIT, type DiffResult } from "./diff";
 import { renderMarkdown } from "./markdown";
-import { synthRevision, synthWorkingTree, gitRoot, diffEnvFile, ToolError, type Synthesized } from "./synth";
+import { synthRevision, synthWorkingTree, gitRoot, diffEnvFile, resolveCommit, ToolError, type Synthesized } from "./synth";
 import { DEFAULT_ENV_FILE, refuseSwallowedFlag, takeEnvFileFlags, selectEnvironmentFile } from "../../config/env-selector";
 import { UserInputError, inputErrorLines } from "../../kernel/errors";
 import { scrubPem } from "./values";
@@ -95,22 +95,39 @@ export interface DiffRun {
   readonly markdown: string;
 }
 
+/** How the two sides are synthesized (tests substitute a revision synthesizer that synthesizes each revision once). */
+export interface Synthesizers {
+  readonly revision: typeof synthRevision;
+  readonly workingTree: typeof synthWorkingTree;
+}
+
+const SYNTHESIZERS: Synthesizers = { revision: synthRevision, workingTree: synthWorkingTree };
+
 /**
  * Synthesizes both sides and diffs them (no printing).
  * @param envFile the environment file, relative to `cwd` (default: the repository's environments/dev.json)
  */
-export function runDiff(repoDir: string, baseRef: string, headRef: string | undefined, envFile?: string, cwd: string = repoDir): DiffRun {
+export function runDiff(
+  repoDir: string,
+  baseRef: string,
+  headRef: string | undefined,
+  envFile?: string,
+  cwd: string = repoDir,
+  synth: Synthesizers = SYNTHESIZERS,
+): DiffRun {
   const repo = gitRoot(repoDir);
   const file = envFile === undefined ? undefined : diffEnvFile(repo, cwd, envFile);
-  const base = synthRevision(repo, baseRef, file);
-  const head = headRef === undefined ? synthWorkingTree(repo, file) : synthRevision(repo, headRef, file);
+  const base = synth.revision(repo, baseRef, file);
+  // A revision compared with itself is synthesized once (synth is reproducible byte for byte).
+  const sameRevision = headRef !== undefined && resolveCommit(repo, headRef) === resolveCommit(repo, baseRef);
+  const head = headRef === undefined ? synth.workingTree(repo, file) : sameRevision ? base : synth.revision(repo, headRef, file);
   if (Object.keys(head.stacks).length === 0) throw new ToolError(`the head (${head.label}) has no environment file ${envFile ?? ""}`.trim());
   const result = diffStacks(base.stacks, head.stacks, { baseAnnotations: base.annotations, headAnnotations: head.annotations });
   const markdown = renderMarkdown(result, { baseLabel: base.label, headLabel: head.label });
   return { result, base, head, markdown };
 }
 
-export function main(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv = process.env): number {
+export function main(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv = process.env, synth: Synthesizers = SYNTHESIZERS): number {
   try {
     refuseSwallowedFlag(env);
     const args = parseArgs(argv);
@@ -124,7 +141,7 @@ export function main(argv: readonly string[], io: CliIo, env: NodeJS.ProcessEnv 
     // The same selection as every command; the default is the repository's own dev environment.
     const selection = selectEnvironmentFile(repoDir, args.envFile === undefined ? [] : [args.envFile], env);
     const envFile = selection.origin === "default" ? DEFAULT_ENV_FILE : selection.source;
-    const run = runDiff(repoDir, args.base, args.head, envFile, selection.origin === "default" ? gitRoot(repoDir) : io.cwd);
+    const run = runDiff(repoDir, args.base, args.head, envFile, selection.origin === "default" ? gitRoot(repoDir) : io.cwd, synth);
     for (const s of [run.base, run.head]) {
       const warnings = s.stderr.trim();
       if (warnings) io.stderr(`${s.label}: ${scrubPem(warnings)}\n`);
