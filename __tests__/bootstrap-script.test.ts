@@ -96,6 +96,30 @@ describe("extract_unseal_keys (the script's own function, sourced)", () => {
   });
 });
 
+describe("json_words (the script's own function, sourced): a status's fields, one awk", () => {
+  function words(json: string, ...names: string[]): string {
+    const r = spawnSync("sh", ["-c", `. "$1"; shift; json_words "$@"`, "sh", BOOTSTRAP, ...names], {
+      env: { PATH: process.env["PATH"] ?? "/usr/bin:/bin", BOOTSTRAP_LIB_ONLY: "1" },
+      encoding: "utf8",
+      input: json,
+    });
+    expect(r.stderr).toBe("");
+    return r.stdout;
+  }
+  const status = `{\n  "type": "shamir",\n  "initialized": true,\n  "sealed": true,\n  "t": 3,\n  "n": 5,\n  "progress": 1,\n  "version": "2.6.2"\n}\n`;
+
+  test("pretty-printed or compact: the values in the order asked, '-' for an absent field", () => {
+    expect(words(status, "initialized", "sealed", "t", "progress", "is_self")).toBe("true true 3 1 -\n");
+    expect(words(status.replace(/\s+/g, ""), "progress", "initialized")).toBe("1 true\n");
+    expect(words(`{"is_self": true, "initialized": false}`, "initialized", "is_self")).toBe("false true\n");
+  });
+
+  test("a value that is not a plain word is '?', so the line always splits into one word per field", () => {
+    expect(words(`{"initialized": "yes please", "sealed": "", "t": "3 4"}`, "initialized", "sealed", "t")).toBe("? ? ?\n");
+    expect(words(`{"initialized": true, "initialized": false}`, "initialized")).toBe("true\n");
+  });
+});
+
 // ------------------------------------------------------------------------------------------
 // Input validation (real runs; the stub records that no vault call was made)
 // ------------------------------------------------------------------------------------------

@@ -117,6 +117,37 @@ json_field() {
   '
 }
 
+# json_words NAME...: reads one flat JSON object on stdin, prints on one line the scalar value of
+# each top-level field NAME, in order, one word each: the value when it is a plain word (letters,
+# digits, . _ : -), "?" when it is anything else, "-" when the field is absent. One awk for the
+# fields of a status, not one per field: the script reads a status every poll.
+json_words() {
+  awk -v names="$*" '
+    { doc = doc $0 " " }
+    END {
+      n = split(doc, part, /[,{}]/)
+      k = split(names, want, " ")
+      for (j = 1; j <= k; j++) value[j] = "-"
+      for (i = 1; i <= n; i++) {
+        p = part[i]
+        sub(/^[ \t\r]+/, "", p)
+        for (j = 1; j <= k; j++) {
+          if (value[j] != "-" || index(p, "\"" want[j] "\"") != 1) continue
+          q = substr(p, length(want[j]) + 3)
+          if (!match(q, /^[ \t\r]*:[ \t\r]*/)) continue
+          q = substr(q, RLENGTH + 1)
+          sub(/[ \t\r]+$/, "", q)
+          if (q ~ /^".*"$/) q = substr(q, 2, length(q) - 2)
+          value[j] = q ~ /^[A-Za-z0-9._:-]+$/ ? q : "?"
+        }
+      }
+      line = value[1]
+      for (j = 2; j <= k; j++) line = line " " value[j]
+      print line
+    }
+  '
+}
+
 # ---------------------------------------------------------------------------------------------
 # Talking to one node. Every call passes -address explicitly; TLS settings come from the
 # standard VAULT_CACERT / VAULT_CLIENT_CERT / VAULT_CLIENT_KEY variables.
@@ -131,12 +162,16 @@ node_status() {
   ST_INIT='' ST_SEALED='' ST_T='' ST_PROGRESS='' ST_ACTIVE=false
   case $ST_RC in
     0 | 2)
-      ST_INIT=$(printf '%s\n' "$ST_JSON" | json_field initialized)
-      ST_SEALED=$(printf '%s\n' "$ST_JSON" | json_field sealed)
-      ST_T=$(printf '%s\n' "$ST_JSON" | json_field t)
-      ST_PROGRESS=$(printf '%s\n' "$ST_JSON" | json_field progress)
+      read -r ST_INIT ST_SEALED ST_T ST_PROGRESS _st_self <<EOF
+$(printf '%s\n' "$ST_JSON" | json_words initialized sealed t progress is_self)
+EOF
+      # An absent field reads as empty; "?" (not a plain word) fails every check below.
+      [ "$ST_INIT" != - ] || ST_INIT=''
+      [ "$ST_SEALED" != - ] || ST_SEALED=''
+      [ "$ST_T" != - ] || ST_T=''
+      [ "$ST_PROGRESS" != - ] || ST_PROGRESS=''
       # `is_self` is omitted (omitempty) unless the node is the active one.
-      if [ "$(printf '%s\n' "$ST_JSON" | json_field is_self)" = true ]; then ST_ACTIVE=true; fi
+      if [ "$_st_self" = true ]; then ST_ACTIVE=true; fi
       # The exit code is authoritative for the seal; the JSON must agree with it.
       if [ "$ST_RC" -eq 0 ] && [ "$ST_SEALED" != false ]; then ST_RC=1; fi
       if [ "$ST_RC" -eq 2 ] && [ "$ST_SEALED" != true ]; then ST_RC=1; fi
