@@ -59,10 +59,8 @@ describe("npm run diff (scripts/plan-diff/cli.ts)", () => {
   afterAll(() => fs.rmSync(work, { recursive: true, force: true }));
 
   test("HEAD against a deliberately changed working tree: Markdown with flags, exit code 2 (3 if HEAD has guardrail errors)", () => {
-    const started = Date.now();
     const out = path.join(work, "diff.md");
     const r = runCli(["--base", "HEAD", "--repo", repo, "--out", out]);
-    const seconds = (Date.now() - started) / 1000;
     const headSha = git(repo, "rev-parse", "--short", "HEAD");
     expect(r.stdout).toContain(`**Base:** \`${headSha}\``);
     expect(r.stdout).toContain(`**Head:** working tree (HEAD \`${headSha}\` + uncommitted changes)`);
@@ -75,7 +73,6 @@ describe("npm run diff (scripts/plan-diff/cli.ts)", () => {
     const guardrailErrors = /🚫 \*\*(\d+) guardrail error/.exec(r.stdout);
     expect(r.code).toBe(guardrailErrors ? 3 : 2);
     expect(r.stderr).toMatch(/^diff: \d+ to create, \d+ to update, \d+ to replace, 1 to destroy; \d+ flag\(s\); exit [23] /m);
-    expect(seconds).toBeLessThan(30);
   }, 60_000);
 
   test("--json against the same revision: no changes", () => {
