@@ -274,8 +274,8 @@ class PhaseTimer {
  * start (Node's start and the app command's build check), imports (main.js and what it imports
  * before main() runs: the config schema and zod), config (reading the environment file), modules
  * (cdktf, providers, guardrails), build (the construct tree), synth (cdktf's preparation,
- * rendering and writing, with the guardrails' own share as `guardrails`), publish; and the
- * resources synthesized.
+ * rendering and writing, with the guardrails' own share as `guardrails`), check (reading the
+ * findings and annotations), publish; and the resources synthesized.
  */
 function writeTimings(file: string, phases: PhaseTimer, s: Synthesized): void {
   const guardrails = s.evaluations.reduce((sum, e) => sum + e.ms, 0);
@@ -306,6 +306,7 @@ export function main(env: NodeJS.ProcessEnv = process.env, build?: Build, argv: 
     phases.end("synth");
     const errors = errorsOf(m, synthesized);
     if (errors.lines.length > 0 && !callerReportsErrors) throw new SynthFailed([...errors.lines, errors.verdict]);
+    phases.end("check");
     publish(staging, outdir);
     phases.end("publish");
     if (env[TIMINGS_FILE]) writeTimings(env[TIMINGS_FILE], phases, synthesized);

@@ -160,3 +160,19 @@ describe("the checks themselves fail on a bad import", () => {
     ]);
   });
 });
+
+describe("the test suites under the worker runtime (__tests__/worker-runtime.js)", () => {
+  test("use no negated class matcher: against a value from Node's realm it would pass whatever happens", () => {
+    const tests = fs.readdirSync(path.join(root, "__tests__")).filter((f) => f.endsWith(".ts") && f !== "architecture.test.ts");
+    const negated = /\.not\.(toBeInstanceOf\(|toThrow\(\s*[A-Z])/;
+    const found = tests.flatMap((f) =>
+      readSource(`__tests__/${f}`)
+        .split("\n")
+        .flatMap((line, i) => (negated.test(line) ? [`__tests__/${f}:${i + 1}: ${line.trim()}`] : [])),
+    );
+    expect(found).toEqual([]);
+    // The pattern finds what it is for.
+    expect(negated.test("expect(x).not.toThrow(UserInputError)")).toBe(true);
+    expect(negated.test("expect(x).not.toThrow()")).toBe(false);
+  });
+});

@@ -76,6 +76,8 @@ describe("npm run diff (scripts/plan-diff/cli.ts)", () => {
   }, 60_000);
 
   test("--json against the same revision: no changes", () => {
+    // The diff synthesizes a revision compared with itself once, so this checks the JSON report
+    // and the exit code, not that synth is reproducible: scripts/check-reproducible.sh does (CI).
     const r = runCli(["--base", "HEAD", "--head", "HEAD", "--repo", repo, "--json"]);
     const json = JSON.parse(r.stdout) as { exitCode: number; counts: Record<string, number>; stacks: { id: string; status: string }[]; guardrails: { errors: unknown[] } };
     expect(json.stacks.map((s) => s.status)).toEqual(json.stacks.map(() => "unchanged"));

@@ -45,3 +45,12 @@ describe.each(documents)("%s", (doc) => {
     expect(broken).toEqual([]);
   });
 });
+
+test("every count of the guardrail rules in the documents is the catalogue's", () => {
+  const { RULES } = require("../guardrails") as typeof import("../guardrails");
+  const counts = documents.flatMap((doc) =>
+    [...fs.readFileSync(path.join(root, doc), "utf8").matchAll(/\b(\d+) (?:guardrail )?rules\b/g)].map((m) => `${doc}: ${m[1]}`),
+  );
+  expect(counts.length).toBeGreaterThan(0);
+  expect(counts.filter((c) => !c.endsWith(`: ${RULES.length}`))).toEqual([]);
+});

@@ -441,23 +441,33 @@ describe("rule details", () => {
     expect(only(base(), "UY-D-SECRET-1")).toEqual([]);
   });
 
-  test("stack outputs: a private key, a password, a passed-on value and a literal fail; the public attributes pass", () => {
+  test("stack outputs: a private key, a password, a passed-on value, a literal and anything but one plain reference fail; the public attributes pass", () => {
     const outputs = variant((j) => {
       j.output = {
         key: { value: "${tls_private_key.leaf.private_key_pem_pkcs8}", sensitive: true },
         password: { value: "${random_password.pw.result}", sensitive: true },
         passedOn: { value: "${data.terraform_remote_state.platform.outputs.x}", sensitive: true },
         literal: { value: `-----BEGIN ${"PRIVATE"} KEY-----\nMIIB\n-----END ${"PRIVATE"} KEY-----` /* fake, split */ },
+        // Beside a public reference, what cannot be judged is refused (fail-closed).
+        object: { value: { n: "${docker_network.net.name}", k: "${local.kl}" } },
+        list: { value: ["${docker_network.net.name}", "${var.pw}"] },
+        indexed: { value: "${tls_private_key.leaf[0].private_key_pem}" },
+        around: { value: "${docker_network.net.name}${tls_private_key.leaf.private_key_pem}" },
         ca: { value: "${tls_self_signed_cert.ca.cert_pem}", sensitive: true },
         role: { value: "${vault_approle_auth_backend_role.role.role_id}", sensitive: true },
       };
     });
     const found = evaluate(outputs, DEV).filter((f) => f.ruleId === "UY-D-OUT-1");
+    const notOne = "is not one plain reference to a public attribute (`${<type>.<name>.<attribute>}`, nothing around it)";
     expect(found.map((f) => f.message)).toEqual([
+      `output "around" ${notOne}`,
+      `output "indexed" ${notOne}`,
       'output "key" carries tls_private_key.leaf.private_key_pem_pkcs8, which is not a public attribute',
+      `output "list" ${notOne}`,
       'output "literal" contains a private key',
-      'output "literal" is a literal, not a reference to a public attribute',
-      'output "passedOn" passes on data.terraform_remote_state.platform.outputs (a value another stack produced)',
+      `output "literal" ${notOne}`,
+      `output "object" ${notOne}`,
+      'output "passedOn" passes on data.terraform_remote_state.platform.outputs.x (a value another stack or source produced)',
       'output "password" carries random_password.pw.result, which is not a public attribute',
     ]);
   });

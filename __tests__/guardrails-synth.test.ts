@@ -228,9 +228,9 @@ describe("phase timings (UYOOP_TIMINGS_FILE, read by npm run bench)", () => {
     }
     expect(r.code).toBe(0);
     const t = JSON.parse(fs.readFileSync(timings, "utf8")) as Record<string, number>;
-    expect(Object.keys(t)).toEqual(["start", "imports", "config", "modules", "build", "synth", "publish", "guardrails", "resources"]);
+    expect(Object.keys(t)).toEqual(["start", "imports", "config", "modules", "build", "synth", "check", "publish", "guardrails", "resources"]);
     expect(t["start"]).toBe(checked.startTime);
-    for (const phase of ["imports", "config", "modules", "build", "synth", "publish"]) expect(t[phase]).toBeGreaterThanOrEqual(0);
+    for (const phase of ["imports", "config", "modules", "build", "synth", "check", "publish"]) expect(t[phase]).toBeGreaterThanOrEqual(0);
     expect(t["guardrails"]).toBeGreaterThan(0);
     expect(t["guardrails"]).toBeLessThan(t["synth"]!);
     let resources = 0;

@@ -16,8 +16,9 @@
  *   the test files a worker runs (the project keeps none that a test changes). jest.mock() and
  *   jest's coverage do not reach them; jest.spyOn() on an object does.
  * - Values they create belong to Node's realm, not the test file's: `toBeInstanceOf(Error)` or
- *   `toStrictEqual` against such a value fails (it never passes wrongly); compare with classes
- *   imported from the project, or with toEqual.
+ *   `toStrictEqual` against such a value fails, and a negated one (`.not.toBeInstanceOf(Object)`,
+ *   `.not.toThrow(Error)`) would pass whatever happens, so the suites use neither form
+ *   (architecture.test.ts checks); compare with classes imported from the project, or toEqual.
  * - cdktf's jest matchers (Testing.setupJest) find the current file's `expect` through a global.
  */
 "use strict";

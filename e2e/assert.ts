@@ -559,21 +559,28 @@ async function restart(): Promise<void> {
     const target = [...nodes].reverse().find((n) => n.nodeId !== active.nodeId)!;
     const readers = nodes.filter((n) => n.nodeId !== target.nodeId);
     const reads = readWhile(readers);
-    docker("restart", target.container);
-    const sealed = await until(`${target.container} answers after the restart`, 90, async () => {
-      const s = (await api(target.hostPort, "GET", "sys/seal-status")).json;
-      return s?.initialized === true ? s : undefined;
-    });
-    expectThat(sealed.sealed === true, `${target.container} came back unsealed by itself (sealed=${sealed.sealed})`);
-    const unseal = run("sh", [path.join(projectRoot(), "scripts/unseal.sh"), env]);
-    expectThat(unseal.code === 0, `scripts/unseal.sh ${env} exited ${unseal.code}: ${(unseal.stdout + unseal.stderr).slice(-400)}`);
-    await until(`${target.container} unsealed`, 60, async () => ((await api(target.hostPort, "GET", "sys/seal-status")).json.sealed === false ? true : undefined));
-    const servers = await until(`${target.nodeId} back as a voter`, 60, async () => {
-      const s = (await apiOk(node1Port, "GET", "sys/storage/raft/configuration")).data.config.servers as { node_id: string; voter: boolean }[];
-      return s.length === nodes.length && s.every((x) => x.voter) ? s : undefined;
-    });
-    await until(`${target.container} healthy`, 60, () => (inspect(target.container).State.Health?.Status === "healthy" ? true : undefined));
-    const { ok, failures } = await reads.stop();
+    let servers: { node_id: string; voter: boolean }[];
+    let ok: number;
+    let failures: string[];
+    try {
+      docker("restart", target.container);
+      const sealed = await until(`${target.container} answers after the restart`, 90, async () => {
+        const s = (await api(target.hostPort, "GET", "sys/seal-status")).json;
+        return s?.initialized === true ? s : undefined;
+      });
+      expectThat(sealed.sealed === true, `${target.container} came back unsealed by itself (sealed=${sealed.sealed})`);
+      const unseal = run("sh", [path.join(projectRoot(), "scripts/unseal.sh"), env]);
+      expectThat(unseal.code === 0, `scripts/unseal.sh ${env} exited ${unseal.code}: ${(unseal.stdout + unseal.stderr).slice(-400)}`);
+      await until(`${target.container} unsealed`, 60, async () => ((await api(target.hostPort, "GET", "sys/seal-status")).json.sealed === false ? true : undefined));
+      servers = await until(`${target.nodeId} back as a voter`, 60, async () => {
+        const s = (await apiOk(node1Port, "GET", "sys/storage/raft/configuration")).data.config.servers as { node_id: string; voter: boolean }[];
+        return s.length === nodes.length && s.every((x) => x.voter) ? s : undefined;
+      });
+      await until(`${target.container} healthy`, 60, () => (inspect(target.container).State.Health?.Status === "healthy" ? true : undefined));
+    } finally {
+      // Always: a reader loop left running would keep this process (and the e2e run) alive.
+      ({ ok, failures } = await reads.stop());
+    }
     expectThat(failures.length === 0, `${failures.length} reads failed while ${target.nodeId} was down, e.g. ${failures[0]}`);
     expectThat(ok > 0, "no read was made meanwhile");
     return `${target.container} (a standby; leader ${active.nodeId}) restarted sealed, unseal.sh unsealed it, ${servers.length} voters again; ${ok} reads through ${readers.map((n) => n.nodeId).join(", ")} meanwhile, none failed`;
@@ -619,7 +626,8 @@ function readWhile(readers: readonly (typeof nodes)[number][]): { stop: () => Pr
   const loop = (async () => {
     while (reading) {
       for (const n of readers) {
-        const r = await api(n.hostPort, "GET", "secret/data/app/config", { token: rootToken() }).catch((e: Error) => ({ status: 0, json: e.message }));
+        // An async wrapper: what throws synchronously (an unreadable token file) is a failed read too.
+        const r = await (async () => api(n.hostPort, "GET", "secret/data/app/config", { token: rootToken() }))().catch((e: Error) => ({ status: 0, json: e.message }));
         if (r.status === 200) ok++;
         else failures.push(`${n.nodeId}: ${r.status} ${JSON.stringify(r.json).slice(0, 120)}`);
       }
@@ -635,18 +643,40 @@ function readWhile(readers: readonly (typeof nodes)[number][]): { stop: () => Pr
   };
 }
 
-/** A command run without blocking the event loop (the readers go on meanwhile). */
+/**
+ * A command run without blocking the event loop (the readers go on meanwhile). It runs in a
+ * process group of its own: at the timeout the whole group (cdktf and the tofu it started) gets
+ * SIGTERM, then SIGKILL 15 s later. A command that cannot start resolves as exit 127.
+ */
 function runAsync(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    const child = spawn(cmd, args, { cwd: projectRoot(), env, stdio: ["ignore", "pipe", "pipe"] });
+    const child = spawn(cmd, args, { cwd: projectRoot(), env, stdio: ["ignore", "pipe", "pipe"], detached: true });
     let out = "";
     child.stdout.on("data", (d: Buffer) => (out += d.toString()));
     child.stderr.on("data", (d: Buffer) => (out += d.toString()));
-    const timer = setTimeout(() => child.kill("SIGTERM"), timeoutMs);
-    child.on("close", (code) => {
+    const signalGroup = (signal: NodeJS.Signals) => {
+      try {
+        process.kill(-child.pid!, signal);
+      } catch {
+        // the group is gone already
+      }
+    };
+    let kill: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      out += `\n(timed out after ${timeoutMs / 1000} s: SIGTERM to the process group)\n`;
+      signalGroup("SIGTERM");
+      kill = setTimeout(() => signalGroup("SIGKILL"), 15_000);
+    }, timeoutMs);
+    const done = (code: number) => {
       clearTimeout(timer);
-      resolve({ code: code ?? 1, out });
+      if (kill) clearTimeout(kill);
+      resolve({ code, out });
+    };
+    child.on("error", (e) => {
+      out += e.message;
+      done(127);
     });
+    child.on("close", (code) => done(code ?? 1));
   });
 }
 
@@ -673,6 +703,7 @@ async function upgrade(): Promise<void> {
     document.vault.nodeImages = { [String(nodes.indexOf(target) + 1)]: newImage };
     const upgradeEnv = path.join(os.tmpdir(), `${env}-upgrade-drill.json`);
     fs.writeFileSync(upgradeEnv, JSON.stringify(document, null, 2));
+    // (the drill image's tag stays on the Docker host: docker_image keeps images locally)
 
     const idsBefore = new Map(envContainers().map((c) => [c, inspect(c).Id as string]));
     const reads = readWhile(readers);
@@ -689,6 +720,7 @@ async function upgrade(): Promise<void> {
       });
     } finally {
       ({ ok, failures } = await reads.stop());
+      fs.rmSync(upgradeEnv, { force: true });
     }
 
     const bootstrap = `${env}-vault-bootstrap`;
@@ -891,10 +923,14 @@ async function main(): Promise<number> {
   return failed.length > 0 ? 1 : 0;
 }
 
-main().then(
-  (code) => (process.exitCode = code),
-  (e: unknown) => {
-    process.stderr.write(`e2e assertions (${phase}) crashed: ${e instanceof Error ? e.stack : String(e)}\n`);
-    process.exitCode = 1;
-  },
-);
+main()
+  .then(
+    (code) => (process.exitCode = code),
+    (e: unknown) => {
+      process.stderr.write(`e2e assertions (${phase}) crashed: ${e instanceof Error ? e.stack : String(e)}\n`);
+      process.exitCode = 1;
+    },
+  )
+  // Whatever an assertion left running (a timer, a socket), the phase ends: run.sh goes on to
+  // the teardown. (unref: a phase that ends by itself exits at once.)
+  .finally(() => setTimeout(() => process.exit(), 2000).unref());

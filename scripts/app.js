@@ -186,21 +186,24 @@ if (require.main === module) {
   } else if (!build()) {
     process.exitCode = 1;
   } else if (!buildOnly) {
-    // Where main.ts's phase timings (UYOOP_TIMINGS_FILE, npm run bench) start counting its imports.
-    require("perf_hooks").performance.mark("app-command:checked");
     // Compiled code of every module this synth loads, kept between runs (UYOOP_NO_COMPILE_CACHE=1: off).
     // Node 22+ has it built in (module.enableCompileCache); scripts/compile-cache.js does it on Node 20.
+    const nodeModule = require("module");
     if (!process.env["UYOOP_NO_COMPILE_CACHE"]) {
-      const { enableCompileCache } = require("module");
-      if (typeof enableCompileCache === "function") enableCompileCache(path.join(cacheRoot(), "uyoop-app", "node-compile-cache"));
+      if (typeof nodeModule.enableCompileCache === "function") nodeModule.enableCompileCache(path.join(cacheRoot(), "uyoop-app", "node-compile-cache"));
       else require("./compile-cache").install(path.join(cacheRoot(), "uyoop-app", `v8-${process.versions.v8}-${process.arch}.bin`));
     }
+    // Where main.ts's phase timings (UYOOP_TIMINGS_FILE, npm run bench) start counting its imports.
+    require("perf_hooks").performance.mark("app-command:checked");
     const code = require(path.join(dist, "main.js")).main(process.env, undefined, args);
     // Done: exit now instead of tearing down the heap the synth built (~40 ms), once stdout and
-    // stderr have flushed what main wrote (a pipe may be asynchronous on some platforms).
+    // stderr have flushed what main wrote (a pipe may be asynchronous on some platforms). Node
+    // 22's compile cache is written first (process.exit may skip its own write).
     let open = 2;
     const flushed = () => {
-      if (--open === 0) process.exit(code);
+      if (--open > 0) return;
+      if (typeof nodeModule.flushCompileCache === "function") nodeModule.flushCompileCache();
+      process.exit(code);
     };
     process.stdout.write("", flushed);
     process.stderr.write("", flushed);

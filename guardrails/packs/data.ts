@@ -40,22 +40,27 @@ export const PUBLIC_OUTPUT_ATTRIBUTES: Readonly<Record<string, string>> = {
   "vault_approle_auth_backend_role.role_id": "the AppRole RoleID, an identifier (the SecretID is the secret, and never passes Terraform)",
 };
 
-/** `type.name.attribute` (or `data.type.name.attribute`) of every reference in a value's expressions. */
-function referencedAttributes(value: Json): string[] {
-  return [...JSON.stringify(value).matchAll(/\$\{([^}]*)\}/g)].flatMap((m) =>
-    [...m[1]!.matchAll(/\b(data\.)?([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)/g)].map((r) => `${r[1] ?? ""}${r[2]}.${r[3]}.${r[4]}`),
-  );
-}
+/** An output value that is exactly one resource attribute: `${type.name.attribute}`. */
+const SINGLE_REFERENCE = /^\$\{([a-z][a-z0-9_]*)\.([A-Za-z0-9_-]+)\.([a-z0-9_]+)\}$/;
+/** An output value that is exactly one data-source reference (another stack's output included). */
+const DATA_REFERENCE = /^\$\{(data\.[^${}]+)\}$/;
 
-/** Why an output's value may not cross a stack (each a predicate: "carries ..."): secret text, a literal, a passed-on value, a non-public attribute. */
+/**
+ * Why an output's value may not cross a stack (each a predicate: "carries ..."). Fail-closed:
+ * anything but one plain reference to a listed attribute (an object or list, text around the
+ * reference, a function, a local or variable, an index, a splat) is refused, whatever it holds.
+ */
 export function outputProblems(value: Json): string[] {
   const out = valueProblems(JSON.stringify(value)).map((what) => `contains ${what}`);
-  const refs = referencedAttributes(value);
-  if (refs.length === 0) out.push("is a literal, not a reference to a public attribute");
-  for (const ref of refs) {
-    const [type, , attribute] = ref.split(".");
-    if (ref.startsWith("data.")) out.push(`passes on ${ref} (a value another stack produced)`);
-    else if (PUBLIC_OUTPUT_ATTRIBUTES[`${type}.${attribute}`] === undefined) out.push(`carries ${ref}, which is not a public attribute`);
+  const text = typeof value === "string" ? value : "";
+  const data = DATA_REFERENCE.exec(text);
+  const ref = SINGLE_REFERENCE.exec(text);
+  if (data) {
+    out.push(`passes on ${data[1]} (a value another stack or source produced)`);
+  } else if (!ref) {
+    out.push("is not one plain reference to a public attribute (`${<type>.<name>.<attribute>}`, nothing around it)");
+  } else if (PUBLIC_OUTPUT_ATTRIBUTES[`${ref[1]}.${ref[3]}`] === undefined) {
+    out.push(`carries ${ref[1]}.${ref[2]}.${ref[3]}, which is not a public attribute`);
   }
   return out;
 }
