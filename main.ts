@@ -228,11 +228,12 @@ function keepTerraformState(from: string, to: string): void {
   }
 }
 
-/** One line: what was written where, and how long the process took from its start. */
+/** The resources written, over every stack. */
 function resourceCount(s: Synthesized): number {
   return s.evaluations.reduce((n, e) => n + Object.values((e.json["resource"] ?? {}) as Record<string, object>).reduce((m, byName) => m + Object.keys(byName).length, 0), 0);
 }
 
+/** One line: what was written where, and how long the process took from its start. */
 function summary(s: Synthesized, outdir: string, leftToCaller: number): string {
   const resources = resourceCount(s);
   const errors = leftToCaller > 0 ? `; ${leftToCaller} error(s) recorded in manifest.json for the caller (${CONTINUE_ON_ERRORS})` : "";

@@ -119,6 +119,27 @@ function run(cmd: string, args: readonly string[], input?: string): { code: numb
   const r = spawnSync(cmd, args, { encoding: "utf8", input, timeout: 180_000, maxBuffer: 64 * 1024 * 1024 });
   return { code: r.status ?? 1, stdout: r.stdout ?? "", stderr: r.stderr ?? String(r.error ?? "") };
 }
+/** Where the deployed stacks were synthesized, and the Terraform binary the e2e deploys with. */
+const outdir = process.env["CDKTF_OUTDIR"] ?? "cdktf.out";
+const terraformBin = process.env["TERRAFORM_BINARY_NAME"] ?? "tofu";
+
+/** `<terraform> <args>` in one synthesized stack's directory; its stdout and stderr together. */
+function terraform(stack: string, args: readonly string[], timeoutMs = 300_000): { status: number | null; out: string } {
+  const r = spawnSync(terraformBin, args, { cwd: path.join(outdir, "stacks", stack), encoding: "utf8", timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024 });
+  return { status: r.status, out: `${r.stdout ?? ""}${r.stderr ?? ""}` };
+}
+
+/** A plan of `stack` that must show no changes: its evidence, or a Failure naming the changes. */
+function planWithoutChanges(stack: string): string {
+  const r = terraform(stack, ["plan", "-input=false", "-no-color", "-detailed-exitcode"]);
+  if (r.status === 2) {
+    const changes = r.out.split("\n").filter((l) => /^ {2}# .* (will|must) be /.test(l)).map((l) => l.trim().replace(/^# /, ""));
+    throw new Failure(`${changes.length} change(s): ${changes.slice(0, 8).join("; ")}`);
+  }
+  expectThat(r.status === 0, `${terraformBin} plan exited ${r.status}: ${r.out.slice(-400)}`);
+  return `${terraformBin} plan -detailed-exitcode: 0 (${/No changes\.[^\n]*/.exec(r.out)?.[0] ?? "no changes"})`;
+}
+
 function docker(...args: string[]): string {
   const r = run("docker", args);
   if (r.code !== 0) throw new Failure(`docker ${args.join(" ")}: ${r.stderr.trim().slice(0, 300)}`);
@@ -197,6 +218,20 @@ async function activeNode(): Promise<(typeof nodes)[number]> {
   const n = nodes.find((x) => leader.leader_address === x.apiAddr);
   expectThat(n !== undefined, `sys/leader names ${leader.leader_address}, no node of ${env}`);
   return n;
+}
+
+/** The node a drill takes away: the last one that is not the leader. */
+function standbyBesides(active: (typeof nodes)[number]): (typeof nodes)[number] {
+  return [...nodes].reverse().find((n) => n.nodeId !== active.nodeId)!;
+}
+
+/** Waits until `target` is unsealed and every node is a voter again; returns the Raft servers. */
+async function rejoined(target: (typeof nodes)[number], seconds: number): Promise<{ node_id: string; voter: boolean }[]> {
+  await until(`${target.container} unsealed`, seconds, async () => ((await api(target.hostPort, "GET", "sys/seal-status")).json.sealed === false ? true : undefined));
+  return until(`${target.nodeId} a voter again`, seconds, async () => {
+    const s = (await apiOk(node1Port, "GET", "sys/storage/raft/configuration")).data.config.servers as { node_id: string; voter: boolean }[];
+    return s.length === nodes.length && s.every((x) => x.voter) ? s : undefined;
+  });
 }
 
 function tlsHandshake(port: number, servername: string, withCa: boolean): Promise<{ authorized: boolean; error?: string; altNames: string }> {
@@ -556,7 +591,7 @@ async function running(): Promise<void> {
 async function restart(): Promise<void> {
   await check("a restarted node is unsealed by scripts/unseal.sh and rejoins while the cluster serves reads", async () => {
     const active = await activeNode();
-    const target = [...nodes].reverse().find((n) => n.nodeId !== active.nodeId)!;
+    const target = standbyBesides(active);
     const readers = nodes.filter((n) => n.nodeId !== target.nodeId);
     const reads = readWhile(readers);
     let servers: { node_id: string; voter: boolean }[];
@@ -571,11 +606,7 @@ async function restart(): Promise<void> {
       expectThat(sealed.sealed === true, `${target.container} came back unsealed by itself (sealed=${sealed.sealed})`);
       const unseal = run("sh", [path.join(projectRoot(), "scripts/unseal.sh"), env]);
       expectThat(unseal.code === 0, `scripts/unseal.sh ${env} exited ${unseal.code}: ${(unseal.stdout + unseal.stderr).slice(-400)}`);
-      await until(`${target.container} unsealed`, 60, async () => ((await api(target.hostPort, "GET", "sys/seal-status")).json.sealed === false ? true : undefined));
-      servers = await until(`${target.nodeId} back as a voter`, 60, async () => {
-        const s = (await apiOk(node1Port, "GET", "sys/storage/raft/configuration")).data.config.servers as { node_id: string; voter: boolean }[];
-        return s.length === nodes.length && s.every((x) => x.voter) ? s : undefined;
-      });
+      servers = await rejoined(target, 60);
       await until(`${target.container} healthy`, 60, () => (inspect(target.container).State.Health?.Status === "healthy" ? true : undefined));
     } finally {
       // Always: a reader loop left running would keep this process (and the e2e run) alive.
@@ -589,32 +620,20 @@ async function restart(): Promise<void> {
 
 async function replaceNode(): Promise<void> {
   await check("a replaced node is unsealed by the bootstrap job, re-run through replace_triggered_by (RUNBOOK upgrade step)", async () => {
-    const outdir = process.env["CDKTF_OUTDIR"] ?? "cdktf.out";
-    const bin = process.env["TERRAFORM_BINARY_NAME"] ?? "tofu";
     const active = await activeNode();
-    const target = [...nodes].reverse().find((n) => n.nodeId !== active.nodeId)!;
+    const target = standbyBesides(active);
     const bootstrap = `${env}-vault-bootstrap`;
     const before = { node: inspect(target.container).Id as string, bootstrap: inspect(bootstrap).Id as string };
     const address = `docker_container.vault_${target.nodeId}_server`;
-    const r = spawnSync(bin, ["apply", "-auto-approve", "-input=false", "-no-color", `-replace=${address}`], {
-      cwd: path.join(outdir, "stacks", STACK_IDS.platform),
-      encoding: "utf8",
-      timeout: 600_000,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    const out = `${r.stdout ?? ""}${r.stderr ?? ""}`;
-    expectThat(r.status === 0, `${bin} apply -replace=${address} exited ${r.status}: ${out.slice(-400)}`);
-    const replaced = [...out.matchAll(/^(\S+): Destruction complete/gm)].map((m) => m[1]!).sort();
+    const r = terraform(STACK_IDS.platform, ["apply", "-auto-approve", "-input=false", "-no-color", `-replace=${address}`], 600_000);
+    expectThat(r.status === 0, `${terraformBin} apply -replace=${address} exited ${r.status}: ${r.out.slice(-400)}`);
+    const replaced = [...r.out.matchAll(/^(\S+): Destruction complete/gm)].map((m) => m[1]!).sort();
     const after = { node: inspect(target.container).Id as string, bootstrap: inspect(bootstrap) };
     expectThat(after.node !== before.node, `${target.container} was not replaced`);
     expectThat(after.bootstrap.Id !== before.bootstrap, `${bootstrap} was not re-created, so it did not run again`);
     same(after.bootstrap.State.ExitCode, 0, `${bootstrap} exit code`);
-    await until(`${target.container} unsealed`, 60, async () => ((await api(target.hostPort, "GET", "sys/seal-status")).json.sealed === false ? true : undefined));
-    const servers = await until(`${target.nodeId} a voter again`, 90, async () => {
-      const s = (await apiOk(node1Port, "GET", "sys/storage/raft/configuration")).data.config.servers as { node_id: string; voter: boolean }[];
-      return s.length === nodes.length && s.every((x) => x.voter) ? s : undefined;
-    });
-    return `${bin} apply -replace=${address} replaced ${replaced.join(", ")}; the re-created ${bootstrap} exited 0 and ${target.container} (a standby) is unsealed; ${servers.length} voters`;
+    const servers = await rejoined(target, 90);
+    return `${terraformBin} apply -replace=${address} replaced ${replaced.join(", ")}; the re-created ${bootstrap} exited 0 and ${target.container} (a standby) is unsealed; ${servers.length} voters`;
   });
 }
 
@@ -683,7 +702,7 @@ function runAsync(cmd: string, args: readonly string[], env: NodeJS.ProcessEnv, 
 async function upgrade(): Promise<void> {
   await check("a rolling upgrade step (RUNBOOK): vault.nodeImages moves one standby to a new image with `cdktf deploy platform`; only it, its seeder and the bootstrap job are replaced, reads go on, it rejoins unsealed", async () => {
     const active = await activeNode();
-    const target = [...nodes].reverse().find((n) => n.nodeId !== active.nodeId)!;
+    const target = standbyBesides(active);
     const readers = nodes.filter((n) => n.nodeId !== target.nodeId);
     // The new release: only one server release builds here, so the same binary under another
     // image id (what Terraform and Docker see of an upgrade: a new image for one node).
@@ -713,11 +732,7 @@ async function upgrade(): Promise<void> {
     try {
       const deploy = await runAsync("cdktf", ["deploy", "platform", "--auto-approve", "--skip-provider-lock"], { ...process.env, UYOOP_ENV_FILE: upgradeEnv }, 600_000);
       expectThat(deploy.code === 0, `cdktf deploy platform exited ${deploy.code}: ${deploy.out.slice(-400)}`);
-      await until(`${target.container} unsealed`, 90, async () => ((await api(target.hostPort, "GET", "sys/seal-status")).json.sealed === false ? true : undefined));
-      servers = await until(`${target.nodeId} a voter again`, 90, async () => {
-        const s = (await apiOk(node1Port, "GET", "sys/storage/raft/configuration")).data.config.servers as { node_id: string; voter: boolean }[];
-        return s.length === nodes.length && s.every((x) => x.voter) ? s : undefined;
-      });
+      servers = await rejoined(target, 90);
     } finally {
       ({ ok, failures } = await reads.stop());
       fs.rmSync(upgradeEnv, { force: true });
@@ -734,10 +749,7 @@ async function upgrade(): Promise<void> {
     expectThat(failures.length === 0, `${failures.length} reads failed during the upgrade step, e.g. ${failures[0]}`);
     expectThat(ok > 0, "no read was made during the upgrade step");
 
-    const outdir = process.env["CDKTF_OUTDIR"] ?? "cdktf.out";
-    const bin = process.env["TERRAFORM_BINARY_NAME"] ?? "tofu";
-    const plan = spawnSync(bin, ["plan", "-input=false", "-no-color", "-detailed-exitcode"], { cwd: path.join(outdir, "stacks", STACK_IDS.platform), encoding: "utf8", timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
-    expectThat(plan.status === 0, `a second plan of platform with the upgrade exited ${plan.status}: ${`${plan.stdout}${plan.stderr}`.slice(-400)}`);
+    planWithoutChanges(STACK_IDS.platform);
     return `nodeImages {"${nodes.indexOf(target) + 1}": "${newImage}"}: cdktf deploy platform replaced only ${replaced.join(" and ")}; ${target.container} (a standby; leader ${active.nodeId}) runs ${newImageId.slice(7, 19)}, unsealed, ${servers.length} voters; ${ok} reads through ${readers.map((n) => n.nodeId).join(", ")} meanwhile, none failed; a second plan shows no changes`;
   });
 }
@@ -844,24 +856,8 @@ async function rotation(): Promise<void> {
 }
 
 async function plan(): Promise<void> {
-  const outdir = process.env["CDKTF_OUTDIR"] ?? "cdktf.out";
-  const bin = process.env["TERRAFORM_BINARY_NAME"] ?? "tofu";
   for (const stack of fs.readdirSync(path.join(outdir, "stacks")).sort()) {
-    await check(`a second plan of ${stack} shows no changes`, () => {
-      const r = spawnSync(bin, ["plan", "-input=false", "-no-color", "-detailed-exitcode"], {
-        cwd: path.join(outdir, "stacks", stack),
-        encoding: "utf8",
-        timeout: 300_000,
-        maxBuffer: 64 * 1024 * 1024,
-      });
-      const out = `${r.stdout ?? ""}${r.stderr ?? ""}`;
-      if (r.status === 2) {
-        const changes = out.split("\n").filter((l) => /^ {2}# .* (will|must) be /.test(l)).map((l) => l.trim().replace(/^# /, ""));
-        throw new Failure(`${changes.length} change(s): ${changes.slice(0, 8).join("; ")}`);
-      }
-      expectThat(r.status === 0, `${bin} plan exited ${r.status}: ${out.slice(-400)}`);
-      return `${bin} plan -detailed-exitcode: 0 (${/No changes\.[^\n]*/.exec(out)?.[0] ?? "no changes"})`;
-    });
+    await check(`a second plan of ${stack} shows no changes`, () => planWithoutChanges(stack));
   }
 }
 
@@ -873,19 +869,17 @@ async function protectedResources(): Promise<void> {
     expectThat(/Invoking Terraform CLI failed with exit code [1-9]/.test(text), `cdktf destroy did not fail: ${text.slice(-300)}`);
     expectThat(!/Destruction complete/.test(text), "cdktf destroy destroyed something");
     // cdktf-cli 0.21 does not print Terraform's reason: ask Terraform itself, stack by stack.
-    const outdir = process.env["CDKTF_OUTDIR"] ?? "cdktf.out";
-    const bin = process.env["TERRAFORM_BINARY_NAME"] ?? "tofu";
     const refused: string[] = [];
     for (const stack of fs.readdirSync(path.join(outdir, "stacks")).sort()) {
-      const r = spawnSync(bin, ["plan", "-destroy", "-input=false", "-no-color"], { cwd: path.join(outdir, "stacks", stack), encoding: "utf8", timeout: 300_000, maxBuffer: 64 * 1024 * 1024 });
+      const r = terraform(stack, ["plan", "-destroy", "-input=false", "-no-color"]);
       // Diagnostics are wrapped at the terminal width, inside box-drawing characters; Terraform
       // says "Resource X has lifecycle.prevent_destroy set", OpenTofu "Resource instance X has prevent_destroy set".
-      const out = `${r.stdout ?? ""}${r.stderr ?? ""}`.replace(/[│╷╵]/g, " ").replace(/\s+/g, " ");
+      const out = r.out.replace(/[│╷╵]/g, " ").replace(/\s+/g, " ");
       const names = [...out.matchAll(/Resource (?:instance )?([a-z_]+\.[A-Za-z0-9_-]+) has (?:lifecycle\.)?prevent_destroy set/g)].map((m) => m[1]!);
-      expectThat(r.status !== 0 && names.length > 0, `${bin} plan -destroy of ${stack} did not fail on prevent_destroy (exit ${r.status}): ${/Error: .{0,300}/.exec(out)?.[0] ?? out.slice(-300)}`);
+      expectThat(r.status !== 0 && names.length > 0, `${terraformBin} plan -destroy of ${stack} did not fail on prevent_destroy (exit ${r.status}): ${/Error: .{0,300}/.exec(out)?.[0] ?? out.slice(-300)}`);
       refused.push(`${stack}: ${[...new Set(names)].join(", ")}`);
     }
-    return `cdktf destroy failed before destroying anything; ${bin} plan -destroy names the protected resources: ${refused.join("; ")}`;
+    return `cdktf destroy failed before destroying anything; ${terraformBin} plan -destroy names the protected resources: ${refused.join("; ")}`;
   });
   await check("after the refused destroy nothing is lost", () => {
     const volumes = docker("volume", "ls", "-q", "--filter", `name=^${env}-`).split("\n").filter(Boolean).sort();

@@ -60,22 +60,27 @@ const PHASES = ["start", "imports", "config", "modules", "build", "synth", "chec
 /** Node's start alone: what the floor and the app command both pay before any module loads. */
 const BOOT = "node -e 0";
 
-/** The environment cdktf-cli gives the app command (cdktf-cli 0.21: CDKTF_OUTDIR and the annotations switch). */
+/**
+ * The environment cdktf-cli gives the app command (cdktf-cli 0.21: CDKTF_OUTDIR and the
+ * annotations switch), and where main.ts writes its phase timings and resource count.
+ */
 function appEnv(work, name, document) {
   const file = path.join(work, `${name}.json`);
   fs.writeFileSync(file, `${JSON.stringify(document)}\n`);
-  const env = { ...process.env, CDKTF_OUTDIR: path.join(work, `out-${name}`), CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true", UYOOP_ENV_FILE: file };
+  const env = {
+    ...process.env,
+    CDKTF_OUTDIR: path.join(work, `out-${name}`),
+    CDKTF_CONTINUE_SYNTH_ON_ERROR_ANNOTATIONS: "true",
+    UYOOP_ENV_FILE: file,
+    UYOOP_TIMINGS_FILE: path.join(work, `${name}-timings.json`),
+  };
   delete env["NODE_OPTIONS"];
   return env;
 }
 
-function resources(outdir) {
-  let n = 0;
-  for (const stack of fs.readdirSync(path.join(outdir, "stacks"))) {
-    const json = JSON.parse(fs.readFileSync(path.join(outdir, "stacks", stack, "cdk.tf.json"), "utf8"));
-    for (const byName of Object.values(json.resource ?? {})) n += Object.keys(byName).length;
-  }
-  return n;
+/** What the app command's last run in `env` reported (main.ts's UYOOP_TIMINGS_FILE). */
+function timings(env) {
+  return JSON.parse(fs.readFileSync(env.UYOOP_TIMINGS_FILE, "utf8"));
 }
 
 /**
@@ -88,10 +93,9 @@ function compare(app, env, runs, label) {
   const ours = [];
   const boot = [];
   const phases = [];
-  const timingsFile = path.join(path.dirname(env.UYOOP_ENV_FILE), `${label}-timings.json`);
   const appRun = () => {
-    ours.push(timed(app, { ...env, UYOOP_TIMINGS_FILE: timingsFile }));
-    phases.push(JSON.parse(fs.readFileSync(timingsFile, "utf8")));
+    ours.push(timed(app, env));
+    phases.push(timings(env));
   };
   for (let i = 0; i < runs; i++) {
     if (i % 2 === 0) {
@@ -144,11 +148,9 @@ function main() {
     const dflt = appEnv(work, "default", envs.default);
     const largest = appEnv(work, "largest", envs.largest);
     const ratios = [
-      { name: "default (dev: 3 Vault nodes, 1 app replica)", ...compare(app, dflt, opts.runs, "default"), resources: 0 },
-      { name: "largest (7 Vault nodes, 50 app replicas)", ...compare(app, largest, opts.runs, "largest"), resources: 0 },
+      { name: "default (dev: 3 Vault nodes, 1 app replica)", ...compare(app, dflt, opts.runs, "default") },
+      { name: "largest (7 Vault nodes, 50 app replicas)", ...compare(app, largest, opts.runs, "largest") },
     ];
-    ratios[0].resources = resources(dflt.CDKTF_OUTDIR);
-    ratios[1].resources = resources(largest.CDKTF_OUTDIR);
 
     const growth = [];
     if (opts.growth) {
@@ -156,7 +158,7 @@ function main() {
       for (const [i, [name, document]] of envs.growth.entries()) {
         const env = appEnv(work, `growth-${i}`, document);
         const times = Array.from({ length: runs }, () => timed(app, env));
-        growth.push({ name, resources: resources(env.CDKTF_OUTDIR), ms: median(times) });
+        growth.push({ name, resources: timings(env).resources, ms: median(times) });
         progress(`growth: ${name}: ${Math.round(median(times))} ms (median of ${runs})`);
       }
     }
@@ -203,7 +205,7 @@ function render({ app, opts, ratios, growth, suite, loadBefore, loadAfter }) {
     "",
     "| environment | resources | app command (ms) | floor (ms) | app / floor |",
     "|---|---|---|---|---|",
-    ...ratios.map((r) => `| ${r.name} | ${r.resources} | ${ms(r.app)} | ${ms(r.floor)} | ${r.ratio.toFixed(2)} |`),
+    ...ratios.map((r) => `| ${r.name} | ${r.phase.resources} | ${ms(r.app)} | ${ms(r.floor)} | ${r.ratio.toFixed(2)} |`),
     "",
     "## Where the time goes",
     "",
